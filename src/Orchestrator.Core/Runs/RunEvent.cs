@@ -1,0 +1,95 @@
+namespace Orchestrator.Core.Runs;
+
+/// <summary>What happened in a run. The run's durable truth is its ordered list of events.</summary>
+public enum RunEventType
+{
+    /// <summary>The run was accepted.</summary>
+    RunSubmitted = 1,
+    /// <summary>The first step was placed or reused from the cache.</summary>
+    RunStarted,
+    /// <summary>A step (attempt) was queued for placement.</summary>
+    StepReady,
+    /// <summary>A node and GPUs were assigned to a step attempt.</summary>
+    StepPlaced,
+    /// <summary>The agent started the step's process.</summary>
+    StepStarted,
+    /// <summary>The step finished with all its outputs.</summary>
+    StepSucceeded,
+    /// <summary>The step's outputs were reused from an identical earlier step.</summary>
+    StepCached,
+    /// <summary>One attempt failed; another follows at <see cref="RunEvent.RetryAt"/>.</summary>
+    StepAttemptFailed,
+    /// <summary>The step failed for good.</summary>
+    StepFailed,
+    /// <summary>The step will not run (condition false, or an input from a step that did not succeed).</summary>
+    StepSkipped,
+    /// <summary>The step was stopped or never started because the run was cancelled.</summary>
+    StepCancelled,
+    /// <summary>A user asked to cancel the run.</summary>
+    CancelRequested,
+    /// <summary>A user retried a failed run: failed and downstream steps start over.</summary>
+    RunRetried,
+    /// <summary>The run reached a terminal state.</summary>
+    RunFinished,
+}
+
+/// <summary>One event of a run: who did what, when, to which step.</summary>
+public sealed record RunEvent
+{
+    /// <summary>1, 2, 3... in the order events happened in this run.</summary>
+    public long Revision { get; init; }
+    /// <summary>When it happened.</summary>
+    public DateTimeOffset Time { get; init; }
+    /// <summary>Who caused it: <c>user:alice</c>, <c>scheduler</c>, <c>agent:node-1</c>, <c>system</c>.</summary>
+    public string Actor { get; init; } = "system";
+    /// <summary>What happened.</summary>
+    public RunEventType Type { get; init; }
+    /// <summary>The step it concerns, or null for run-level events.</summary>
+    public string? StepKey { get; init; }
+    /// <summary>The step attempt it concerns, 0 when not about an attempt.</summary>
+    public int Attempt { get; init; }
+    /// <summary>Node of a placement or start.</summary>
+    public string? Node { get; init; }
+    /// <summary>GPU indices of a placement.</summary>
+    public IReadOnlyList<int>? Gpus { get; init; }
+    /// <summary>Exit code of a finished attempt.</summary>
+    public int? ExitCode { get; init; }
+    /// <summary>Human-readable detail: why it failed, was skipped, was cancelled.</summary>
+    public string? Message { get; init; }
+    /// <summary>Outputs of a succeeded or cached step.</summary>
+    public IReadOnlyList<StepOutput>? Outputs { get; init; }
+    /// <summary>When a failed attempt will be retried.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+    /// <summary>The attempt failed for an infrastructure reason; it does not use the retry budget.</summary>
+    public bool Infrastructure { get; init; }
+    /// <summary>Final state, on <see cref="RunEventType.RunFinished"/>.</summary>
+    public RunState? RunState { get; init; }
+    /// <summary>Cache key of a ready or cached step.</summary>
+    public string? CacheKey { get; init; }
+    /// <summary>Why a step was skipped; decides whether a retry of the run runs it again.</summary>
+    public SkipCause? SkipCause { get; init; }
+
+    /// <summary>The state a step is in after this event, or null for run-level events.</summary>
+    public StepState? StepStateAfter => Type switch
+    {
+        RunEventType.StepReady => StepState.Ready,
+        RunEventType.StepPlaced => StepState.Placed,
+        RunEventType.StepStarted => StepState.Running,
+        RunEventType.StepSucceeded => StepState.Succeeded,
+        RunEventType.StepCached => StepState.Cached,
+        RunEventType.StepAttemptFailed => StepState.Waiting,
+        RunEventType.StepFailed => StepState.Failed,
+        RunEventType.StepSkipped => StepState.Skipped,
+        RunEventType.StepCancelled => StepState.Cancelled,
+        _ => null,
+    };
+}
+
+/// <summary>Why a step was skipped.</summary>
+public enum SkipCause
+{
+    /// <summary>Its condition was false.</summary>
+    Condition = 1,
+    /// <summary>An input or condition read a step that was skipped, failed or cancelled.</summary>
+    Upstream = 2,
+}

@@ -1,0 +1,84 @@
+using Orchestrator.Core.Pipelines;
+
+namespace Orchestrator.Core.Runs;
+
+/// <summary>The live state of one planned step, as rebuilt from the run's events.</summary>
+public sealed class StepRuntime
+{
+    private readonly List<AttemptRecord> _attempts = [];
+
+    internal StepRuntime(int index, PlannedStep plan)
+    {
+        Index = index;
+        Plan = plan;
+        PendingUpstream = plan.Upstream.Count;
+    }
+
+    /// <summary>Position in the plan.</summary>
+    public int Index { get; }
+    /// <summary>What was planned.</summary>
+    public PlannedStep Plan { get; }
+    /// <summary>The step's key.</summary>
+    public string Key => Plan.Key;
+    /// <summary>Current state.</summary>
+    public StepState State { get; internal set; } = StepState.Waiting;
+    /// <summary>Current attempt number, 0 before the first.</summary>
+    public int Attempt { get; internal set; }
+    /// <summary>Failed attempts that used the retry budget since the last run retry.</summary>
+    public int UserFailures { get; internal set; }
+    /// <summary>Attempts lost to infrastructure (agent lost, server restart).</summary>
+    public int InfraFailures { get; internal set; }
+    /// <summary>Node of the current attempt.</summary>
+    public string? Node { get; internal set; }
+    /// <summary>GPU indices of the current attempt.</summary>
+    public IReadOnlyList<int> Gpus { get; internal set; } = [];
+    /// <summary>When the step first started running.</summary>
+    public DateTimeOffset? StartedAt { get; internal set; }
+    /// <summary>When it reached a terminal state.</summary>
+    public DateTimeOffset? FinishedAt { get; internal set; }
+    /// <summary>When the pending retry is due, or null.</summary>
+    public DateTimeOffset? RetryAt { get; internal set; }
+    /// <summary>Outputs once succeeded or cached.</summary>
+    public IReadOnlyList<StepOutput>? Outputs { get; internal set; }
+    /// <summary>Last notable message.</summary>
+    public string? Message { get; internal set; }
+    /// <summary>Cache key of the current execution, when caching applies.</summary>
+    public string? CacheKey { get; internal set; }
+    /// <summary>Why it was skipped, when skipped.</summary>
+    public SkipCause? SkipCause { get; internal set; }
+    /// <summary>Every attempt so far.</summary>
+    public IReadOnlyList<AttemptRecord> Attempts => _attempts;
+
+    /// <summary>Upstream steps not yet terminal.</summary>
+    internal int PendingUpstream { get; set; }
+
+    internal void AddAttempt(AttemptRecord attempt) => _attempts.Add(attempt);
+
+    internal void UpdateCurrentAttempt(Func<AttemptRecord, AttemptRecord> update)
+    {
+        if (_attempts.Count > 0 && _attempts[^1].Number == Attempt) _attempts[^1] = update(_attempts[^1]);
+    }
+}
+
+/// <summary>One attempt of a step.</summary>
+public sealed record AttemptRecord
+{
+    /// <summary>1, 2, 3...</summary>
+    public int Number { get; init; }
+    /// <summary>The attempt's state: Ready, Placed, Running, or how it ended.</summary>
+    public StepState State { get; init; }
+    /// <summary>Where it ran.</summary>
+    public string? Node { get; init; }
+    /// <summary>Its GPUs.</summary>
+    public IReadOnlyList<int> Gpus { get; init; } = [];
+    /// <summary>When its process started.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>When it ended.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>Process exit code.</summary>
+    public int? ExitCode { get; init; }
+    /// <summary>Why it ended that way.</summary>
+    public string? Message { get; init; }
+    /// <summary>Lost to infrastructure.</summary>
+    public bool Infrastructure { get; init; }
+}

@@ -1,0 +1,98 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Grains;
+
+namespace Orchestrator.Gateway.Services;
+
+/// <summary>Turns errors into gRPC statuses in one place: a caller's mistake gets its status with the field and the
+/// fix in the message (and the field in the <c>x-orch-field</c> trailer); anything else is INTERNAL and logged.</summary>
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    /// <inheritdoc />
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    private RpcException Map(Exception e, ServerCallContext context)
+    {
+        if (e is OrchestratorException error)
+        {
+            var trailers = new Metadata();
+            if (error.Field is not null) trailers.Add("x-orch-field", error.Field);
+            return new RpcException(new Status(Code(error.Kind), error.Message), trailers);
+        }
+
+        if (e is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+            return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+        if (e is TimeoutException)
+            return new RpcException(new Status(StatusCode.Unavailable, "the control plane did not answer in time; retry"));
+
+        LogInternal(e, context.Method);
+        return new RpcException(new Status(StatusCode.Internal, $"internal error in {context.Method}: {e.GetType().Name}; see the server log"));
+    }
+
+    private static StatusCode Code(ErrorKind kind) => kind switch
+    {
+        ErrorKind.InvalidArgument => StatusCode.InvalidArgument,
+        ErrorKind.NotFound => StatusCode.NotFound,
+        ErrorKind.AlreadyExists => StatusCode.AlreadyExists,
+        ErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
+        ErrorKind.ResourceExhausted => StatusCode.ResourceExhausted,
+        _ => StatusCode.Unknown,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method}")]
+    private partial void LogInternal(Exception e, string method);
+}

@@ -1,0 +1,111 @@
+using Orchestrator.Core.Runs;
+using Orchestrator.Grains.Nodes;
+using Prometheus;
+
+namespace Orchestrator.Grains.Metrics;
+
+/// <summary>Every metric the grains export, in one place: names, units, labels. Documented in docs/metrics.md.</summary>
+internal static class OrchestratorMetrics
+{
+    internal static readonly Counter RunsSubmitted = Prometheus.Metrics.CreateCounter(
+        "orchestrator_runs_submitted_total", "Runs accepted.");
+
+    internal static readonly Counter RunsFinished = Prometheus.Metrics.CreateCounter(
+        "orchestrator_runs_finished_total", "Runs that reached a terminal state, by state.", "state");
+
+    internal static readonly Gauge ActiveSteps = Prometheus.Metrics.CreateGauge(
+        "orchestrator_steps", "Steps of loaded, unfinished runs by non-terminal state (waiting, ready, placed, running).", "state");
+
+    internal static readonly Counter StepTransitions = Prometheus.Metrics.CreateCounter(
+        "orchestrator_step_transitions_total", "Step state changes, by the state entered.", "state");
+
+    internal static readonly Histogram StepDuration = Prometheus.Metrics.CreateHistogram(
+        "orchestrator_step_duration_seconds", "Wall time of step attempts from process start to end, by outcome.",
+        new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 18) });
+
+    internal static readonly Gauge QueueDepth = Prometheus.Metrics.CreateGauge(
+        "orchestrator_scheduler_queue_depth", "Ready steps waiting for a node, by pool.", "pool");
+
+    internal static readonly Counter Placements = Prometheus.Metrics.CreateCounter(
+        "orchestrator_scheduler_placements_total", "Step attempts placed on a node, by pool.", "pool");
+
+    internal static readonly Gauge NodeGpus = Prometheus.Metrics.CreateGauge(
+        "orchestrator_node_gpus", "GPUs of a node by allocation state (allocated, free).", "node", "state");
+
+    internal static readonly Gauge GpuUtilization = Prometheus.Metrics.CreateGauge(
+        "orchestrator_gpu_utilization_ratio", "GPU utilization from the agent's last heartbeat, 0..1.", "node", "gpu");
+
+    internal static readonly Gauge GpuMemoryUsed = Prometheus.Metrics.CreateGauge(
+        "orchestrator_gpu_memory_used_bytes", "GPU memory in use from the agent's last heartbeat.", "node", "gpu");
+
+    internal static string Label(StepState state) => state.ToString().ToLowerInvariant();
+}
+
+/// <summary>Run and step metrics, updated by run grains.</summary>
+internal static class RunMetrics
+{
+    private static bool Counted(StepState s) => !s.IsTerminal();
+
+    public static void Submitted() => OrchestratorMetrics.RunsSubmitted.Inc();
+
+    public static void Finished(RunState state) => OrchestratorMetrics.RunsFinished.WithLabels(state.ToString().ToLowerInvariant()).Inc();
+
+    public static void Loaded(RunMachine machine)
+    {
+        if (machine.IsTerminal) return;
+        foreach (var s in machine.Steps.Where(s => Counted(s.State))) OrchestratorMetrics.ActiveSteps.WithLabels(OrchestratorMetrics.Label(s.State)).Inc();
+    }
+
+    public static void Unloaded(RunMachine machine)
+    {
+        if (machine.IsTerminal) return;
+        foreach (var s in machine.Steps.Where(s => Counted(s.State))) OrchestratorMetrics.ActiveSteps.WithLabels(OrchestratorMetrics.Label(s.State)).Dec();
+    }
+
+    public static void Transition(StepState? before, StepRuntime? step, RunEvent e)
+    {
+        if (before is not { } from || step is null || from == step.State) return;
+        var to = step.State;
+        if (Counted(from)) OrchestratorMetrics.ActiveSteps.WithLabels(OrchestratorMetrics.Label(from)).Dec();
+        if (Counted(to)) OrchestratorMetrics.ActiveSteps.WithLabels(OrchestratorMetrics.Label(to)).Inc();
+        OrchestratorMetrics.StepTransitions.WithLabels(OrchestratorMetrics.Label(to)).Inc();
+        if (from == StepState.Running && step.Attempts.Count > 0 && step.Attempts[^1].StartedAt is { } started)
+        {
+            var outcome = e.Type == RunEventType.StepSucceeded ? "succeeded" : e.Type == RunEventType.StepCancelled ? "cancelled" : "failed";
+            OrchestratorMetrics.StepDuration.WithLabels(outcome).Observe(Math.Max(0, (e.Time - started).TotalSeconds));
+        }
+    }
+
+}
+
+/// <summary>Node metrics, updated by node grains.</summary>
+internal static class NodeMetrics
+{
+    public static void Allocation(string node, GpuNodeState state)
+    {
+        var allocated = state.Allocations.Values.Sum(a => a.Gpus.Length);
+        OrchestratorMetrics.NodeGpus.WithLabels(node, "allocated").Set(allocated);
+        OrchestratorMetrics.NodeGpus.WithLabels(node, "free").Set(Math.Max(0, state.Gpus.Count - allocated));
+    }
+
+    public static void Utilization(string node, IEnumerable<GpuSampleInfo> samples)
+    {
+        foreach (var sample in samples)
+        {
+            var gpu = sample.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            OrchestratorMetrics.GpuUtilization.WithLabels(node, gpu).Set(sample.Utilization);
+            OrchestratorMetrics.GpuMemoryUsed.WithLabels(node, gpu).Set(sample.MemoryUsedBytes);
+        }
+    }
+}
+
+/// <summary>Scheduler metrics.</summary>
+internal static class SchedulerMetrics
+{
+    public static void QueueDepth(string pool, int depth) => OrchestratorMetrics.QueueDepth.WithLabels(pool).Set(depth);
+
+    public static void Placed(string pool, int count)
+    {
+        if (count > 0) OrchestratorMetrics.Placements.WithLabels(pool).Inc(count);
+    }
+}

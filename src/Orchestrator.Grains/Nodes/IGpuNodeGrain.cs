@@ -1,0 +1,38 @@
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.Scheduling;
+
+namespace Orchestrator.Grains.Nodes;
+
+/// <summary>One GPU node (key: node name): inventory, labels, lease, allocations, utilization.</summary>
+public interface IGpuNodeGrain : IGrainWithStringKey
+{
+    /// <summary>An agent connects (or reconnects) with its inventory and the attempts it runs now.</summary>
+    Task<NodeRegistered> RegisterAsync(NodeRegistration registration, IAgentObserver agent);
+
+    /// <summary>A heartbeat; false when the agent must register again (the node was lost or forgotten).</summary>
+    Task<bool> HeartbeatAsync(List<GpuSampleInfo> samples, IAgentObserver agent);
+
+    /// <summary>The agent's stream closed.</summary>
+    Task DisconnectAsync(IAgentObserver agent);
+
+    /// <summary>Holds resources for step attempts, all checked against the node's own (authoritative) state.</summary>
+    Task<AllocationResult> AllocateAsync(List<AllocationRequest> requests);
+
+    /// <summary>Frees an attempt's resources; with <paramref name="stopProcess"/>, also tells the agent to stop it.</summary>
+    Task ReleaseAsync(StepRef step, bool stopProcess);
+
+    /// <summary>Sends an attempt to the agent.</summary>
+    Task StartStepAsync(StepAssignment assignment);
+
+    /// <summary>Tells the agent to stop an attempt.</summary>
+    Task CancelStepAsync(StepRef step, TimeSpan grace, string reason);
+
+    /// <summary>What the scheduler sees of the node.</summary>
+    Task<NodeCapacity> GetCapacityAsync();
+
+    /// <summary>The admin view.</summary>
+    Task<NodeView> GetAsync();
+
+    /// <summary>Stops (or resumes) placing new steps on the node.</summary>
+    Task<NodeView> SetCordonedAsync(bool cordoned);
+}

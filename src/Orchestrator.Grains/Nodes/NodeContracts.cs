@@ -1,0 +1,134 @@
+using Orchestrator.Core.Pipelines;
+using Orchestrator.Core.Runs;
+
+namespace Orchestrator.Grains.Nodes;
+
+/// <summary>One GPU as an agent reports it.</summary>
+[GenerateSerializer]
+[Alias("orch.gpu-device")]
+public sealed record GpuDeviceInfo(
+    [property: Id(0)] int Index,
+    [property: Id(1)] string Uuid,
+    [property: Id(2)] string Model,
+    [property: Id(3)] long MemoryBytes,
+    [property: Id(4)] bool Simulated);
+
+/// <summary>A GPU's utilization sample.</summary>
+[GenerateSerializer]
+[Alias("orch.gpu-sample")]
+public sealed record GpuSampleInfo([property: Id(0)] int Index, [property: Id(1)] double Utilization, [property: Id(2)] long MemoryUsedBytes);
+
+/// <summary>What an agent registers with.</summary>
+[GenerateSerializer]
+[Alias("orch.node-registration")]
+public sealed record NodeRegistration
+{
+    /// <summary>Node name.</summary>
+    [Id(0)] public required string Node { get; init; }
+    /// <summary>Labels.</summary>
+    [Id(1)] public Dictionary<string, string> Labels { get; init; } = [];
+    /// <summary>GPU inventory.</summary>
+    [Id(2)] public List<GpuDeviceInfo> Gpus { get; init; } = [];
+    /// <summary>CPU in thousandths.</summary>
+    [Id(3)] public long CpuMillis { get; init; }
+    /// <summary>Memory.</summary>
+    [Id(4)] public long MemoryBytes { get; init; }
+    /// <summary>Step attempts the agent runs now.</summary>
+    [Id(5)] public List<StepRef> Running { get; init; } = [];
+    /// <summary>Agent version.</summary>
+    [Id(6)] public string AgentVersion { get; init; } = "";
+}
+
+/// <summary>What the control plane answers a registration with.</summary>
+[GenerateSerializer]
+[Alias("orch.node-registered")]
+public sealed record NodeRegistered([property: Id(0)] TimeSpan HeartbeatInterval, [property: Id(1)] TimeSpan Lease);
+
+/// <summary>GPUs, CPU and memory held by one step attempt on a node.</summary>
+[GenerateSerializer]
+[Alias("orch.allocation")]
+public sealed record AllocationRecord
+{
+    /// <summary>The attempt.</summary>
+    [Id(0)] public required StepRef Step { get; init; }
+    /// <summary>GPU indices.</summary>
+    [Id(1)] public int[] Gpus { get; init; } = [];
+    /// <summary>CPU in thousandths.</summary>
+    [Id(2)] public long CpuMillis { get; init; }
+    /// <summary>Memory.</summary>
+    [Id(3)] public long MemoryBytes { get; init; }
+    /// <summary>Since when.</summary>
+    [Id(4)] public DateTimeOffset Since { get; init; }
+}
+
+/// <summary>The scheduler asks a node to hold resources for an attempt.</summary>
+[GenerateSerializer]
+[Alias("orch.allocation-request")]
+public sealed record AllocationRequest([property: Id(0)] StepRef Step, [property: Id(1)] ResourceRequest Resources, [property: Id(2)] int[] Gpus);
+
+/// <summary>Which requests a node accepted, and its capacity after them.</summary>
+[GenerateSerializer]
+[Alias("orch.allocation-result")]
+public sealed record AllocationResult(
+    [property: Id(0)] List<StepRef> Accepted,
+    [property: Id(1)] List<StepRef> Rejected,
+    [property: Id(2)] Core.Scheduling.NodeCapacity Capacity);
+
+/// <summary>A step attempt for an agent to run.</summary>
+[GenerateSerializer]
+[Alias("orch.step-assignment")]
+public sealed record StepAssignment(
+    [property: Id(0)] StepRef Step,
+    [property: Id(1)] string Pipeline,
+    [property: Id(2)] ResolvedStep Resolved,
+    [property: Id(3)] int[] Gpus);
+
+/// <summary>The admin view of a node.</summary>
+[GenerateSerializer]
+[Alias("orch.node-view")]
+public sealed record NodeView
+{
+    /// <summary>Name.</summary>
+    [Id(0)] public required string Name { get; init; }
+    /// <summary>Ready, Disconnected or Lost.</summary>
+    [Id(1)] public NodeStatus Status { get; init; }
+    /// <summary>Cordoned.</summary>
+    [Id(2)] public bool Cordoned { get; init; }
+    /// <summary>Labels.</summary>
+    [Id(3)] public Dictionary<string, string> Labels { get; init; } = [];
+    /// <summary>GPUs.</summary>
+    [Id(4)] public List<GpuDeviceInfo> Gpus { get; init; } = [];
+    /// <summary>Utilization.</summary>
+    [Id(5)] public List<GpuSampleInfo> Utilization { get; init; } = [];
+    /// <summary>CPU.</summary>
+    [Id(6)] public long CpuMillis { get; init; }
+    /// <summary>Memory.</summary>
+    [Id(7)] public long MemoryBytes { get; init; }
+    /// <summary>Allocations.</summary>
+    [Id(8)] public List<AllocationRecord> Allocations { get; init; } = [];
+    /// <summary>Last heartbeat.</summary>
+    [Id(9)] public DateTimeOffset? LastHeartbeat { get; init; }
+}
+
+/// <summary>A node's connection state.</summary>
+public enum NodeStatus
+{
+    /// <summary>Agent connected, lease current.</summary>
+    Ready = 1,
+    /// <summary>Lease expired; its steps were retried elsewhere.</summary>
+    Lost,
+    /// <summary>No agent stream right now (lease still running, or never connected since a restart).</summary>
+    Disconnected,
+}
+
+/// <summary>The agent's end of a node: the gateway implements it over the agent's gRPC stream.</summary>
+public interface IAgentObserver : IGrainObserver
+{
+    /// <summary>Run a step attempt.</summary>
+    [OneWay]
+    Task AssignAsync(StepAssignment assignment);
+
+    /// <summary>Stop a step attempt: SIGTERM, then SIGKILL after <paramref name="grace"/>.</summary>
+    [OneWay]
+    Task CancelAsync(StepRef step, TimeSpan grace, string reason);
+}

@@ -1,0 +1,98 @@
+using Orchestrator.Core.Runs;
+
+namespace Orchestrator.Grains.Runs;
+
+/// <summary>One run (key: run id): its durable state machine.</summary>
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the run, or returns it when the same request was submitted before.</summary>
+    Task<RunSnapshot> SubmitAsync(SubmitRun request);
+
+    /// <summary>The run's current state.</summary>
+    Task<RunSnapshot> GetAsync(bool includeEvents);
+
+    /// <summary>Events after <paramref name="afterRevision"/>; waits up to <paramref name="wait"/> for one when there is none yet.</summary>
+    [AlwaysInterleave]
+    Task<EventPage> WaitForEventsAsync(long afterRevision, int max, TimeSpan wait);
+
+    /// <summary>Cancels the run.</summary>
+    Task<RunSnapshot> CancelAsync(string actor, string reason);
+
+    /// <summary>Retries a failed or cancelled run from its failure.</summary>
+    Task<RunSnapshot> RetryAsync(string actor);
+
+    /// <summary>Activates the run and re-issues what it is waiting for (after a restart, or as a periodic safety net).</summary>
+    Task ResumeAsync();
+
+    /// <summary>The scheduler placed a step attempt.</summary>
+    [OneWay]
+    Task StepPlacedAsync(StepRef step, string node, int[] gpus);
+
+    /// <summary>The agent started a step attempt. Returns once recorded durably.</summary>
+    Task StepStartedAsync(StepRef step, string node);
+
+    /// <summary>The agent reports how a step attempt ended. Returns once recorded durably.</summary>
+    Task StepFinishedAsync(StepRef step, StepReport report);
+
+    /// <summary>A step attempt's node was lost.</summary>
+    [OneWay]
+    Task StepLostAsync(StepRef step, string reason);
+
+    /// <summary>An agent (re)registered without these step attempts among those it runs.</summary>
+    [OneWay]
+    Task StepsNotRunningAsync(string node, StepRef[] steps);
+
+    /// <summary>A node asks whether it should still hold an allocation for this attempt.</summary>
+    [OneWay]
+    Task CheckAllocationAsync(StepRef step, string node);
+}
+
+/// <summary>What a client submits.</summary>
+[GenerateSerializer]
+[Alias("orch.submit-run")]
+public sealed record SubmitRun
+{
+    /// <summary>Owning tenant.</summary>
+    [Id(0)] public required string Tenant { get; init; }
+    /// <summary>Pipeline name.</summary>
+    [Id(1)] public required string Pipeline { get; init; }
+    /// <summary>"latest", a number or a digest.</summary>
+    [Id(2)] public string Version { get; init; } = "latest";
+    /// <summary>Parameter values as text.</summary>
+    [Id(3)] public Dictionary<string, string> Arguments { get; init; } = [];
+    /// <summary>Priority.</summary>
+    [Id(4)] public int Priority { get; init; }
+    /// <summary>Labels.</summary>
+    [Id(5)] public Dictionary<string, string> Labels { get; init; } = [];
+    /// <summary>Idempotency key.</summary>
+    [Id(6)] public string RequestId { get; init; } = "";
+    /// <summary>Cache off.</summary>
+    [Id(7)] public bool CacheDisabled { get; init; }
+    /// <summary>Who submits.</summary>
+    [Id(8)] public string SubmittedBy { get; init; } = "anonymous";
+}
+
+/// <summary>How an attempt ended, as the agent reports it.</summary>
+[GenerateSerializer]
+[Alias("orch.step-report")]
+public sealed record StepReport
+{
+    /// <summary>Outcome.</summary>
+    [Id(0)] public AttemptOutcome Outcome { get; init; }
+    /// <summary>Exit code.</summary>
+    [Id(1)] public int ExitCode { get; init; }
+    /// <summary>Detail.</summary>
+    [Id(2)] public string? Message { get; init; }
+    /// <summary>Outputs.</summary>
+    [Id(3)] public List<StepOutput> Outputs { get; init; } = [];
+    /// <summary>The reporting node.</summary>
+    [Id(4)] public string Node { get; init; } = "";
+}
+
+/// <summary>A page of events.</summary>
+[GenerateSerializer]
+[Alias("orch.event-page")]
+public sealed record EventPage(
+    [property: Id(0)] IReadOnlyList<RunEvent> Events,
+    [property: Id(1)] long Revision,
+    [property: Id(2)] bool Terminal);

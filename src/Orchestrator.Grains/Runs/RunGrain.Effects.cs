@@ -1,0 +1,248 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Pipelines;
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.Scheduling;
+using Orchestrator.Core.Storage;
+using Orchestrator.Grains.Metrics;
+using Orchestrator.Grains.Nodes;
+using Orchestrator.Grains.Scheduling;
+
+namespace Orchestrator.Grains.Runs;
+
+/// <summary>Persisting events and acting on them.</summary>
+public sealed partial class RunGrain
+{
+    /// <summary>Numbers, persists, applies, and then acts on events: nothing is acted on before it is durable.</summary>
+    private async Task CommitAsync(List<RunEvent> events)
+    {
+        var machine = Machine;
+        // Several cache hits in one batch each ask to start the run; only the first start is real.
+        var firstStart = machine.State == RunState.Pending ? events.FindIndex(e => e.Type == RunEventType.RunStarted) : -1;
+        for (var i = events.Count - 1; i >= 0; i--)
+        {
+            if (events[i].Type == RunEventType.RunStarted && i != firstStart) events.RemoveAt(i);
+        }
+
+        if (events.Count == 0) return;
+
+        var numbered = new List<RunEvent>(events.Count);
+        var revision = machine.Revision;
+        foreach (var e in events) numbered.Add(e with { Revision = ++revision });
+        await _journal.AppendAsync(numbered);
+
+        var effects = new List<Func<Task>>();
+        foreach (var e in numbered)
+        {
+            var step = e.StepKey is null ? null : machine.Find(e.StepKey);
+            var prior = step?.State;
+            var priorRef = step is null ? default : new StepRef(RunId, step.Key, step.Attempt);
+            var priorNode = step?.Node;
+            machine.Apply(e);
+            RunMetrics.Transition(prior, step, e);
+            if (e.Type == RunEventType.RunRetried) RunMetrics.Loaded(machine);
+            CollectEffects(e, step, prior, priorRef, priorNode, effects);
+        }
+
+        SignalWatchers();
+        foreach (var effect in effects)
+        {
+            try
+            {
+                await effect();
+            }
+            catch (Exception ex) when (ex is not OrchestratorException)
+            {
+                // Effects are re-issued by reconciliation (on activation and by the periodic sweep).
+                logger.LogWarning(ex, "Run {RunId}: an action after revision {Revision} failed; it will be retried", RunId, machine.Revision);
+            }
+        }
+
+        await UpsertIndexAsync(force: false);
+        ScheduleRetryTimer();
+    }
+
+    private void CollectEffects(RunEvent e, StepRuntime? step, StepState? prior, StepRef priorRef, string? priorNode, List<Func<Task>> effects)
+    {
+        if (step is not null)
+        {
+            var current = new StepRef(RunId, step.Key, step.Attempt);
+            switch (e.Type)
+            {
+                case RunEventType.StepReady:
+                    effects.Add(() => Enqueue(step));
+                    break;
+                case RunEventType.StepPlaced:
+                    effects.Add(() => DispatchAsync(step));
+                    break;
+                case RunEventType.StepSucceeded when step.CacheKey is not null:
+                    var outputs = step.Outputs ?? [];
+                    effects.Add(() => GrainFactory.GetGrain<IStepCacheGrain>(step.CacheKey).PutAsync(outputs, RunId, step.Key));
+                    break;
+            }
+
+            var wasHeld = prior is StepState.Placed or StepState.Running;
+            var isHeld = step.State is StepState.Placed or StepState.Running;
+            if (wasHeld && !isHeld && priorNode is not null)
+            {
+                // The attempt ended: free its GPUs; stop the process too unless the agent itself reported the end.
+                var stop = e.Type == RunEventType.StepCancelled && !e.Actor.StartsWith("agent:", StringComparison.Ordinal);
+                effects.Add(() => Node(priorNode).ReleaseAsync(priorRef, stop));
+                effects.Add(() => logs.CompleteAsync(new StepLogKey(RunId, priorRef.StepKey, priorRef.Attempt)).AsTask());
+            }
+
+            if (prior == StepState.Ready && e.Type == RunEventType.StepCancelled)
+                effects.Add(() => Scheduler.RemoveAsync(current));
+        }
+
+        if (e.Type == RunEventType.CancelRequested)
+        {
+            foreach (var running in Machine.Steps.Where(s => s.State == StepState.Running && s.Node is not null).ToList())
+            {
+                var target = new StepRef(RunId, running.Key, running.Attempt);
+                effects.Add(() => Node(running.Node!).CancelStepAsync(target, options.Value.CancelGrace, e.Message ?? "run cancelled"));
+            }
+        }
+    }
+
+    /// <summary>Activates every step whose upstream is done, runs due retries, and finishes the run when all is done.</summary>
+    private async Task AdvanceAsync()
+    {
+        var machine = Machine;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var activatable = machine.DrainActivatable();
+            var due = machine.DueRetries(now);
+            if (activatable.Count == 0 && due.Count == 0) break;
+
+            var decisions = activatable.Select(i => (Index: i, Decision: machine.Decide(i))).ToList();
+            var lookups = decisions
+                .Where(d => d.Decision is { Kind: ActivationKind.Run, Step.CacheKey: not null })
+                .ToDictionary(d => d.Index, d => GrainFactory.GetGrain<IStepCacheGrain>(d.Decision.Step!.CacheKey!).GetAsync());
+            await Task.WhenAll(lookups.Values);
+
+            var events = new List<RunEvent>();
+            foreach (var (index, decision) in decisions)
+            {
+                if (lookups.TryGetValue(index, out var lookup) && lookup.Result is { } cached)
+                    events.AddRange(machine.Cached(index, decision.Step!.CacheKey!, cached, "system", now));
+                else
+                    events.Add(machine.ActivationEvent(index, decision, "system", now));
+            }
+
+            events.AddRange(due.Select(i => machine.RetryNow(i, now)));
+            await CommitAsync(events);
+        }
+
+        if (machine.TryFinish(time.GetUtcNow()) is { } finished)
+        {
+            await CommitAsync([finished]);
+            RunMetrics.Finished(machine.State);
+            logger.LogInformation("Run {RunId} {State}", RunId, machine.State);
+        }
+    }
+
+    /// <summary>Re-issues what the run waits for: queued steps to the scheduler, placed steps to their node,
+    /// cancellations to agents. Every receiver treats a repeat as a no-op.</summary>
+    private async Task ReconcileAsync()
+    {
+        var machine = Machine;
+        foreach (var step in machine.Steps)
+        {
+            try
+            {
+                switch (step.State)
+                {
+                    case StepState.Ready:
+                        await Enqueue(step);
+                        break;
+                    case StepState.Placed:
+                        await DispatchAsync(step);
+                        break;
+                    case StepState.Running when machine.CancelRequested && step.Node is not null:
+                        await Node(step.Node).CancelStepAsync(new StepRef(RunId, step.Key, step.Attempt), options.Value.CancelGrace, "run cancelled");
+                        break;
+                }
+            }
+            catch (Exception ex) when (ex is not OrchestratorException)
+            {
+                logger.LogWarning(ex, "Run {RunId}: could not re-issue step {Step}", RunId, step.Key);
+            }
+        }
+
+        await AdvanceAsync();
+        await UpsertIndexAsync(force: true);
+        ScheduleRetryTimer();
+    }
+
+    private Task Enqueue(StepRuntime step)
+    {
+        var definition = _definition!;
+        var pending = new PendingStep(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources,
+            definition.Priority, 0, definition.Tenant);
+        return Scheduler.EnqueueAsync(pending);
+    }
+
+    private async Task DispatchAsync(StepRuntime step)
+    {
+        var resolved = Machine.ResolveForDispatch(step.Index);
+        var stepRef = new StepRef(RunId, step.Key, step.Attempt);
+        if (resolved is null || step.Node is null)
+        {
+            // Cannot happen for a step that was placed (its inputs existed then); fail it rather than hang.
+            logger.LogError("Run {RunId}: step {Step} was placed but no longer resolves", RunId, step.Key);
+            return;
+        }
+
+        var assignment = new StepAssignment(stepRef, _definition!.Pipeline, resolved, [.. step.Gpus]);
+        await Node(step.Node).StartStepAsync(assignment);
+    }
+
+    private async Task UpsertIndexAsync(bool force)
+    {
+        var machine = Machine;
+        var summary = Summary();
+        if (force || _indexedState != machine.State)
+        {
+            await runIndex.UpsertAsync(summary);
+            _indexedState = machine.State;
+        }
+        else
+        {
+            // Step counts only: not worth a wait; a lost update is rewritten at the next one or on activation.
+            _ = runIndex.UpsertAsync(summary).AsTask().ContinueWith(
+                t => logger.LogWarning(t.Exception, "Run {RunId}: index update failed", RunId),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private RunSummary Summary()
+    {
+        var d = _definition!;
+        var m = Machine;
+        return new RunSummary
+        {
+            Id = RunId, Tenant = d.Tenant, Pipeline = d.Pipeline, PipelineVersion = d.PipelineVersion, PipelineDigest = d.PipelineDigest,
+            State = m.State, CreatedAt = d.CreatedAt, StartedAt = m.StartedAt, FinishedAt = m.FinishedAt, Priority = d.Priority,
+            Labels = d.Labels, RequestId = d.RequestId, SubmittedBy = d.SubmittedBy, Message = m.Message ?? "",
+            StepCounts = Enum.GetValues<StepState>().Where(s => m.CountIn(s) > 0).ToDictionary(s => s.ToString(), m.CountIn),
+            Revision = m.Revision,
+        };
+    }
+
+    private void ScheduleRetryTimer()
+    {
+        var next = _machine?.NextRetryAt;
+        _retryTimer?.Dispose();
+        _retryTimer = null;
+        if (next is null) return;
+        var due = next.Value - time.GetUtcNow();
+        _retryTimer = this.RegisterGrainTimer(
+            _ => AdvanceAsync(),
+            new GrainTimerCreationOptions { DueTime = due < TimeSpan.Zero ? TimeSpan.Zero : due, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+    }
+
+    private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool);
+
+    private IGpuNodeGrain Node(string name) => GrainFactory.GetGrain<IGpuNodeGrain>(name);
+}

@@ -1,0 +1,232 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Grains.Metrics;
+using Microsoft.Extensions.Options;
+using Orchestrator.Core.Pipelines;
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.Storage;
+using Orchestrator.Grains.Hosting;
+using Orchestrator.Grains.Pipelines;
+using Orleans.Storage;
+
+namespace Orchestrator.Grains.Runs;
+
+/// <summary>One run. Thin: it loads the journal, asks <see cref="RunMachine"/> what happens, persists the events,
+/// applies them, and only then acts on them (queue, dispatch, release, index).</summary>
+public sealed partial class RunGrain(
+    IRunIndex runIndex,
+    IStepLogStore logs,
+    PipelineDefinitionCache definitions,
+    IOptions<OrchestratorOptions> options,
+    TimeProvider time,
+    ILogger<RunGrain> logger) : Grain, IRunGrain
+{
+    private RunJournal _journal = null!;
+    private RunDefinition? _definition;
+    private RunMachine? _machine;
+    private TaskCompletionSource _changed = NewSignal();
+    private IGrainTimer? _retryTimer;
+    private RunState? _indexedState;
+
+    private string RunId => this.GetPrimaryKeyString();
+
+    private RunMachine Machine => _machine ?? throw OrchestratorException.NotFound($"run {RunId} does not exist");
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(OrchestratorSiloExtensions.StorageName);
+        _journal = new RunJournal(storage, this.GetGrainId());
+        var events = await _journal.LoadAsync();
+        _definition = _journal.Definition;
+        if (_definition is null) return;
+
+        _machine = Rebuild(_definition);
+        foreach (var e in events) _machine.Apply(e);
+        _indexedState = _machine.State;
+        RunMetrics.Loaded(_machine);
+        if (_machine.IsTerminal) return;
+        await ReconcileAsync();
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_machine is not null) RunMetrics.Unloaded(_machine);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<RunSnapshot> SubmitAsync(SubmitRun request)
+    {
+        if (_machine is not null) return ExistingFor(request);
+
+        var now = time.GetUtcNow();
+        var summary = new RunSummary
+        {
+            Id = RunId, Tenant = request.Tenant, Pipeline = request.Pipeline, CreatedAt = now, Priority = request.Priority,
+            Labels = request.Labels, RequestId = request.RequestId, SubmittedBy = request.SubmittedBy,
+        };
+
+        // Indexed first, as Pending: from here a concurrent delete of the pipeline sees an active run, and a crash
+        // before the definition is written leaves an index entry that the resumption service removes.
+        await runIndex.UpsertAsync(summary);
+        RunDefinition definition;
+        RunMachine machine;
+        try
+        {
+            var version = await GrainFactory.GetGrain<IPipelineGrain>(PipelineGrain.KeyOf(request.Tenant, request.Pipeline))
+                .GetVersionAsync(request.Version);
+            definition = new RunDefinition
+            {
+                Id = RunId, Tenant = request.Tenant, Pipeline = request.Pipeline, PipelineVersion = version.Version,
+                PipelineDigest = version.Digest, Spec = version.Spec, Arguments = request.Arguments, Priority = request.Priority,
+                Labels = request.Labels, RequestId = request.RequestId, SubmittedBy = request.SubmittedBy,
+                CacheDisabled = request.CacheDisabled, CreatedAt = now,
+            };
+            machine = Rebuild(definition);
+            await _journal.CreateAsync(definition);
+        }
+        catch
+        {
+            await runIndex.RemoveAsync(RunId);
+            throw;
+        }
+
+        _definition = definition;
+        _machine = machine;
+        RunMetrics.Loaded(machine);
+        RunMetrics.Submitted();
+        var events = new List<RunEvent>(machine.Submit($"user:{request.SubmittedBy}", now));
+        await CommitAsync(events);
+        await AdvanceAsync();
+        return Snapshot(includeEvents: false);
+    }
+
+    /// <inheritdoc />
+    public Task<RunSnapshot> GetAsync(bool includeEvents) => Task.FromResult(Snapshot(includeEvents));
+
+    /// <inheritdoc />
+    public async Task<EventPage> WaitForEventsAsync(long afterRevision, int max, TimeSpan wait)
+    {
+        var machine = Machine;
+        if (machine.Revision <= afterRevision && !machine.IsTerminal && wait > TimeSpan.Zero)
+        {
+            using var cancel = new CancellationTokenSource();
+            await Task.WhenAny(_changed.Task, Task.Delay(wait, time, cancel.Token));
+            await cancel.CancelAsync();
+        }
+
+        var events = machine.Events;
+        var start = (int)Math.Clamp(afterRevision, 0, events.Count);
+        var count = Math.Min(Math.Max(max, 1), events.Count - start);
+        var page = new List<RunEvent>(count);
+        for (var i = start; i < start + count; i++) page.Add(events[i]);
+        var terminal = machine.IsTerminal && start + count >= events.Count;
+        return new EventPage(page, machine.Revision, terminal);
+    }
+
+    /// <inheritdoc />
+    public async Task<RunSnapshot> CancelAsync(string actor, string reason)
+    {
+        List<RunEvent> events;
+        try
+        {
+            events = [.. Machine.RequestCancel(actor, reason, time.GetUtcNow())];
+        }
+        catch (RunPreconditionException e)
+        {
+            throw OrchestratorException.Precondition(e.Message);
+        }
+
+        await CommitAsync(events);
+        await AdvanceAsync();
+        return Snapshot(includeEvents: false);
+    }
+
+    /// <inheritdoc />
+    public async Task<RunSnapshot> RetryAsync(string actor)
+    {
+        List<RunEvent> events;
+        try
+        {
+            events = [.. Machine.Retry(actor, time.GetUtcNow())];
+        }
+        catch (RunPreconditionException e)
+        {
+            throw OrchestratorException.Precondition(e.Message);
+        }
+
+        await CommitAsync(events);
+        await AdvanceAsync();
+        return Snapshot(includeEvents: false);
+    }
+
+    /// <inheritdoc />
+    public async Task ResumeAsync()
+    {
+        if (_machine is null)
+        {
+            // Indexed but never written: the submit crashed before it was acknowledged. The client retries with its
+            // request id; nothing to resume.
+            await runIndex.RemoveAsync(RunId);
+            DeactivateOnIdle();
+            return;
+        }
+
+        if (_machine.IsTerminal)
+        {
+            await UpsertIndexAsync(force: true);
+            return;
+        }
+
+        await ReconcileAsync();
+    }
+
+    private RunMachine Rebuild(RunDefinition definition)
+    {
+        try
+        {
+            var pipeline = definitions.Get(definition.PipelineDigest, definition.Spec);
+            var plan = RunPlanner.Plan(pipeline, definition.Arguments, options.Value.MaxStepsPerRun);
+            return new RunMachine(definition.Id, plan, definition.CacheDisabled);
+        }
+        catch (ValidationException e)
+        {
+            throw new OrchestratorException(ErrorKind.InvalidArgument, e.Message, e.Errors[0].Field,
+                [.. e.Errors.Select(x => new FieldError(x.Field, x.Message))]);
+        }
+        catch (LimitExceededException e)
+        {
+            throw new OrchestratorException(ErrorKind.ResourceExhausted, e.Message, e.Field);
+        }
+    }
+
+    private RunSnapshot ExistingFor(SubmitRun request)
+    {
+        var d = _definition!;
+        var same = request.RequestId.Length > 0 && d.RequestId == request.RequestId && d.Tenant == request.Tenant &&
+            d.Pipeline == request.Pipeline && SameEntries(d.Arguments, request.Arguments);
+        if (!same)
+        {
+            throw new OrchestratorException(ErrorKind.AlreadyExists,
+                $"request_id '{request.RequestId}' was already used for run {RunId} with a different pipeline or parameters; use a new request_id");
+        }
+
+        return Snapshot(includeEvents: false);
+    }
+
+    private static bool SameEntries(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    private RunSnapshot Snapshot(bool includeEvents) => RunSnapshots.Capture(_definition!, Machine, includeEvents);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void SignalWatchers()
+    {
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
+    }
+}
