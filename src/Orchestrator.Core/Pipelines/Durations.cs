@@ -13,7 +13,7 @@ public static class Durations
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
         if (trimmed.Length == 0) throw new FormatException($"{Example}, got an empty string");
-        if (trimmed[0] == '-') throw new FormatException($"a duration cannot be negative: {Example}, got \"{Shorten(text)}\"");
+        if (trimmed[0] == '-') throw new FormatException($"a duration cannot be negative: {Example}, got \"{ForMessage(text)}\"");
 
         decimal ticks = 0;
         var position = 0;
@@ -28,17 +28,17 @@ public static class Durations
 
             if (number.Length == 0)
             {
-                throw new FormatException($"{Example}, got \"{Shorten(text)}\" (expected a number at position {numberStart + 1})");
+                throw new FormatException($"{Example}, got \"{ForMessage(text)}\" (expected a number at position {numberStart + 1})");
             }
 
             if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
             {
-                throw new FormatException($"{Example}, got \"{Shorten(text)}\" (\"{number}\" is not a number)");
+                throw new FormatException($"{Example}, got \"{ForMessage(text)}\" (\"{number}\" is not a number)");
             }
 
             if (unit.Length == 0)
             {
-                throw new FormatException($"{Example}, got \"{Shorten(text)}\": \"{number}\" has no unit; write e.g. \"{number}s\"");
+                throw new FormatException($"{Example}, got \"{ForMessage(text)}\": \"{number}\" has no unit; write e.g. \"{number}s\"");
             }
 
             var unitTicks = unit switch
@@ -48,7 +48,7 @@ public static class Durations
                 "m" => TimeSpan.TicksPerMinute,
                 "s" => TimeSpan.TicksPerSecond,
                 "ms" => TimeSpan.TicksPerMillisecond,
-                _ => throw new FormatException($"{Example}, got \"{Shorten(text)}\": unknown unit \"{unit}\""),
+                _ => throw new FormatException($"{Example}, got \"{ForMessage(text)}\": unknown unit \"{unit}\""),
             };
 
             try
@@ -88,7 +88,7 @@ public static class Durations
         if (value != 0) builder.Append(value.ToString(CultureInfo.InvariantCulture)).Append(unit);
     }
 
-    private static FormatException TooLong(string text) => new($"duration \"{Shorten(text)}\" is too long");
+    private static FormatException TooLong(string text) => new($"duration \"{ForMessage(text)}\" is too long");
 
-    private static string Shorten(string text) => TemplateParser.Shorten(text);
+    private static string ForMessage(string text) => TemplateParser.ForMessage(text);
 }

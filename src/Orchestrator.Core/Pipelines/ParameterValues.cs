@@ -159,5 +159,5 @@ public static class ParameterValues
     private static bool LooksNumeric(string text) =>
         text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] is '-' or '+' or '.');
 
-    private static string Quote(string raw) => "\"" + TemplateParser.Shorten(raw) + "\"";
+    private static string Quote(string raw) => "\"" + TemplateParser.ForMessage(raw) + "\"";
 }

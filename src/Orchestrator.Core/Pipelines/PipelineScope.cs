@@ -33,9 +33,8 @@ internal sealed class PipelineScope
     {
         // Most strings are far below the limit; only count UTF-8 bytes when the char count cannot decide.
         if (value.Length * 3 <= PipelineLimits.MaxStringBytes) return true;
-        var bytes = value.Length > PipelineLimits.MaxStringBytes ? value.Length : Encoding.UTF8.GetByteCount(value);
-        if (bytes <= PipelineLimits.MaxStringBytes) return true;
-        Add(field, $"is {bytes:N0} bytes or more, more than the limit of {PipelineLimits.MaxStringBytes:N0} (64 KiB): pass large data as an input file instead");
+        if (value.Length <= PipelineLimits.MaxStringBytes && Encoding.UTF8.GetByteCount(value) <= PipelineLimits.MaxStringBytes) return true;
+        Add(field, $"too long: more than 64 KiB ({PipelineLimits.MaxStringBytes:N0} UTF-8 bytes); pass large data as an input file instead");
         return false;
     }
 

@@ -60,7 +60,7 @@ public static class PipelineValidator
         {
             scope.Add("name", spec.Name.Length == 0
                 ? "a pipeline needs a name: 1-63 lowercase letters, digits or '-', e.g. train-resnet"
-                : $"\"{TemplateParser.Shorten(spec.Name)}\" is not a valid pipeline name: use 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. train-resnet)");
+                : $"\"{TemplateParser.ForMessage(spec.Name)}\" is not a valid pipeline name: use 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. train-resnet)");
         }
 
         scope.CheckLength("description", spec.Description);
@@ -99,7 +99,7 @@ public static class PipelineValidator
             var valid = scope.CheckLength($"{path}.name", parameter.Name);
             if (valid && !PipelineNames.IsParameterName(parameter.Name))
             {
-                scope.Add($"{path}.name", $"\"{TemplateParser.Shorten(parameter.Name)}\" is not a valid parameter name: use 1-63 letters, digits or '_', starting with a letter or '_' (e.g. learning_rate)");
+                scope.Add($"{path}.name", $"\"{TemplateParser.ForMessage(parameter.Name)}\" is not a valid parameter name: use 1-63 letters, digits or '_', starting with a letter or '_' (e.g. learning_rate)");
                 valid = false;
             }
             else if (valid && !firstIndex.TryAdd(parameter.Name, i))
@@ -150,7 +150,7 @@ public static class PipelineValidator
             {
                 scope.Add(field, step.Name.Length == 0
                     ? "a step needs a name: 1-63 lowercase letters, digits, '-' or '_', e.g. train"
-                    : $"\"{TemplateParser.Shorten(step.Name)}\" is not a valid step name: use 1-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit (e.g. train_model)");
+                    : $"\"{TemplateParser.ForMessage(step.Name)}\" is not a valid step name: use 1-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit (e.g. train_model)");
             }
             else if (!firstPath.TryAdd(step.Name, path))
             {

@@ -21,7 +21,7 @@ public static class Quantity
         var number = isMillis ? trimmed[..^1] : trimmed;
         if (!TryParseNumber(number, out var value))
         {
-            throw new FormatException($"expected CPU cores such as \"2\", \"0.5\" or \"500m\" (millicores), got \"{TemplateParser.Shorten(text)}\"");
+            throw new FormatException($"expected CPU cores such as \"2\", \"0.5\" or \"500m\" (millicores), got \"{TemplateParser.ForMessage(text)}\"");
         }
 
         var millis = isMillis ? value : value * 1000m;
@@ -57,7 +57,7 @@ public static class Quantity
                 ? $" (\"m\" means thousandths; for mebibytes write \"{trimmed[..^1]}Mi\")"
                 : "";
             throw new FormatException(
-                $"expected a memory size such as \"4Gi\", \"512Mi\", \"1G\" or \"1000\" (suffixes Ki Mi Gi Ti Pi Ei, k M G T P E), got \"{TemplateParser.Shorten(text)}\"{hint}");
+                $"expected a memory size such as \"4Gi\", \"512Mi\", \"1G\" or \"1000\" (suffixes Ki Mi Gi Ti Pi Ei, k M G T P E), got \"{TemplateParser.ForMessage(text)}\"{hint}");
         }
 
         decimal bytes;
@@ -95,5 +95,5 @@ public static class Quantity
     private static long ToLong(decimal value, string text) =>
         value is > long.MaxValue or < long.MinValue ? throw TooLarge(text) : (long)value;
 
-    private static FormatException TooLarge(string text) => new($"quantity \"{TemplateParser.Shorten(text)}\" is too large");
+    private static FormatException TooLarge(string text) => new($"quantity \"{TemplateParser.ForMessage(text)}\" is too large");
 }

@@ -60,7 +60,7 @@ internal sealed class StepValidator
             if (!scope.CheckLength(field, name)) continue;
             if (!PipelineNames.IsArtifactName(name))
             {
-                scope.Add(field, $"\"{TemplateParser.Shorten(name)}\" is not a valid output name: use 1-63 letters, digits, '_', '.' or '-', not starting with '.' or '-' (e.g. model.pt)");
+                scope.Add(field, $"\"{TemplateParser.ForMessage(name)}\" is not a valid output name: use 1-63 letters, digits, '_', '.' or '-', not starting with '.' or '-' (e.g. model.pt)");
             }
             else if (!outputNames.Add(name))
             {
@@ -97,7 +97,7 @@ internal sealed class StepValidator
 
         if (!template.IsSingleReference || template.Parts[0].Reference!.Kind != ReferenceKind.Parameter)
         {
-            scope.Add(field, $"foreach must be exactly one list parameter, e.g. '{{{{params.learning_rates}}}}', got \"{TemplateParser.Shorten(step.Foreach)}\"");
+            scope.Add(field, $"foreach must be exactly one list parameter, e.g. '{{{{params.learning_rates}}}}', got \"{TemplateParser.ForMessage(step.Foreach)}\"");
             return null;
         }
 
@@ -134,7 +134,7 @@ internal sealed class StepValidator
             }
             else if (!scope.StepIndex.ContainsKey(name))
             {
-                scope.Add(field, $"unknown step \"{TemplateParser.Shorten(name)}\" ({scope.DescribeSteps()})");
+                scope.Add(field, $"unknown step \"{TemplateParser.ForMessage(name)}\" ({scope.DescribeSteps()})");
             }
             else if (!isExitHandler)
             {
@@ -153,7 +153,7 @@ internal sealed class StepValidator
             if (!scope.CheckLength(field, name) || !scope.CheckLength(field, value)) continue;
             if (!PipelineNames.IsArtifactName(name))
             {
-                scope.Add(field, $"\"{TemplateParser.Shorten(name)}\" is not a valid input name: use 1-63 letters, digits, '_', '.' or '-', not starting with '.' or '-' (e.g. dataset)");
+                scope.Add(field, $"\"{TemplateParser.ForMessage(name)}\" is not a valid input name: use 1-63 letters, digits, '_', '.' or '-', not starting with '.' or '-' (e.g. dataset)");
             }
 
             var template = ParseTemplate(field, value);
@@ -243,7 +243,7 @@ internal sealed class StepValidator
             if (!scope.CheckLength(field, key) || !scope.CheckLength(field, value)) continue;
             if (!PipelineNames.IsEnvName(key))
             {
-                scope.Add(field, $"\"{TemplateParser.Shorten(key)}\" is not a valid environment variable name: use letters, digits and '_', not starting with a digit");
+                scope.Add(field, $"\"{TemplateParser.ForMessage(key)}\" is not a valid environment variable name: use letters, digits and '_', not starting with a digit");
             }
             else if (key.StartsWith("ORCH_", StringComparison.Ordinal))
             {

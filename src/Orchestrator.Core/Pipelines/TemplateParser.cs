@@ -30,7 +30,7 @@ public static class TemplateParser
             if (close < 0)
             {
                 throw new FormatException(
-                    $"unclosed '{{{{' at position {open + 1} in \"{Shorten(text)}\": close it with '}}}}' (valid forms: {ValidForms})");
+                    $"unclosed '{{{{' at position {open + 1} in \"{ForMessage(text)}\": close it with '}}}}' (valid forms: {ValidForms})");
             }
 
             if (literal.Length > 0)
@@ -55,7 +55,7 @@ public static class TemplateParser
         var reference = TryParseBody(body);
         if (reference is not null) return reference;
         throw new FormatException(
-            $"unknown reference \"{{{{{Shorten(inner)}}}}}\" in \"{Shorten(source)}\": valid forms are {ValidForms}");
+            $"unknown reference \"{{{{{ForMessage(inner)}}}}}\" in \"{ForMessage(source)}\": valid forms are {ValidForms}");
     }
 
     private static Reference? TryParseBody(string body)
@@ -114,6 +114,24 @@ public static class TemplateParser
         return true;
     }
 
-    /// <summary>Cuts long text for error messages.</summary>
-    internal static string Shorten(string text) => text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 117), "...");
+    /// <summary>Text as error messages quote it: control characters escaped, long text cut.</summary>
+    internal static string ForMessage(string text)
+    {
+        var cut = text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 117), "...");
+        if (!cut.Any(char.IsControl)) return cut;
+        var escaped = new System.Text.StringBuilder(cut.Length + 8);
+        foreach (var c in cut)
+        {
+            escaped.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return escaped.ToString();
+    }
 }

@@ -83,7 +83,7 @@ internal static class WhenTruth
         if (string.Equals(text, "true", StringComparison.OrdinalIgnoreCase)) return true;
         if (string.Equals(text, "false", StringComparison.OrdinalIgnoreCase)) return false;
         throw new FormatException(
-            $"{written} is \"{TemplateParser.Shorten(text)}\", which is not true or false: compare it instead, e.g. {written} == 'yes' or {written} > 0");
+            $"{written} is \"{TemplateParser.ForMessage(text)}\", which is not true or false: compare it instead, e.g. {written} == 'yes' or {written} > 0");
     }
 
     public static string Text(bool value) => value ? "true" : "false";

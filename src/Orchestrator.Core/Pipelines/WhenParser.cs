@@ -228,5 +228,5 @@ internal sealed class WhenParser
         return rest.Length <= 12 ? $"'{rest}'" : $"'{rest[..12]}...'";
     }
 
-    private FormatException Error(int at, string message) => new($"at column {at + 1}: {message} (in \"{TemplateParser.Shorten(source)}\")");
+    private FormatException Error(int at, string message) => new($"at column {at + 1}: {message} (in \"{TemplateParser.ForMessage(source)}\")");
 }
