@@ -39,7 +39,7 @@ public static class ParameterValues
         {
             items.Add(element.ValueKind switch
             {
-                JsonValueKind.String => element.GetString()!,
+                JsonValueKind.String => StringOf(element, canonicalList),
                 JsonValueKind.Number => CanonicalNumber(element),
                 JsonValueKind.True => "true",
                 JsonValueKind.False => "false",
@@ -101,7 +101,7 @@ public static class ParameterValues
             {
                 switch (element.ValueKind)
                 {
-                    case JsonValueKind.String: writer.WriteStringValue(element.GetString()); break;
+                    case JsonValueKind.String: writer.WriteStringValue(StringOf(element, raw)); break;
                     case JsonValueKind.Number: writer.WriteRawValue(CanonicalNumber(element)); break;
                     case JsonValueKind.True: writer.WriteBooleanValue(true); break;
                     case JsonValueKind.False: writer.WriteBooleanValue(false); break;
@@ -122,7 +122,7 @@ public static class ParameterValues
         {
             document = JsonDocument.Parse(raw);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new FormatException($"expected a JSON array of scalars such as [0.1, 0.01] or [\"a\", \"b\"], got {Quote(raw)}");
         }
@@ -134,6 +134,19 @@ public static class ParameterValues
         }
 
         return document;
+    }
+
+    // A JSON escape can encode half a surrogate pair, which no .NET string operation downstream can carry.
+    private static string StringOf(JsonElement element, string raw)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new FormatException($"list item {element.GetRawText()} in {Quote(raw)} is not valid Unicode text (an unpaired surrogate)");
+        }
     }
 
     // Integers stay integers ("3", not "3.0"); anything else is the round-trip double, so 0.10 and 0.1 are one value.

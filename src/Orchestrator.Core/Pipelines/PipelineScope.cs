@@ -28,14 +28,35 @@ internal sealed class PipelineScope
 
     public void Add(string field, string message) => Errors.Add(new ValidationError(field, message));
 
-    /// <summary>Reports an over-long string and returns false; true when it fits.</summary>
-    public bool CheckLength(string field, string value)
+    /// <summary>Reports an over-long string or one that is not valid Unicode, and returns false; true when it is fine.</summary>
+    public bool CheckText(string field, string value)
     {
-        // Most strings are far below the limit; only count UTF-8 bytes when the char count cannot decide.
-        if (value.Length * 3 <= PipelineLimits.MaxStringBytes) return true;
-        if (value.Length <= PipelineLimits.MaxStringBytes && Encoding.UTF8.GetByteCount(value) <= PipelineLimits.MaxStringBytes) return true;
-        Add(field, $"too long: more than 64 KiB ({PipelineLimits.MaxStringBytes:N0} UTF-8 bytes); pass large data as an input file instead");
-        return false;
+        if (value.Length > PipelineLimits.MaxStringBytes
+            || (value.Length * 3 > PipelineLimits.MaxStringBytes && Encoding.UTF8.GetByteCount(value) > PipelineLimits.MaxStringBytes))
+        {
+            Add(field, $"too long: more than 64 KiB ({PipelineLimits.MaxStringBytes:N0} UTF-8 bytes); pass large data as an input file instead");
+            return false;
+        }
+
+        // Half of a surrogate pair cannot be encoded as UTF-8: it would be garbled on the way to the agent.
+        if (value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') && !IsWellFormed(value))
+        {
+            Add(field, $"\"{TemplateParser.ForMessage(value)}\" is not valid Unicode text (it contains half of a surrogate pair)");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsWellFormed(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+            else if (char.IsSurrogate(value[i])) return false;
+        }
+
+        return true;
     }
 
     public string DescribeParameters() => Parameters.Count == 0

@@ -56,14 +56,14 @@ public static class PipelineValidator
     private static void CheckPipelineFields(PipelineSpec spec, List<ValidationError> errors)
     {
         var scope = new PipelineScope(new PipelineSpec(), new Dictionary<string, ParameterDefinition>());
-        if (scope.CheckLength("name", spec.Name) && !PipelineNames.IsPipelineName(spec.Name))
+        if (scope.CheckText("name", spec.Name) && !PipelineNames.IsPipelineName(spec.Name))
         {
             scope.Add("name", spec.Name.Length == 0
                 ? "a pipeline needs a name: 1-63 lowercase letters, digits or '-', e.g. train-resnet"
                 : $"\"{TemplateParser.ForMessage(spec.Name)}\" is not a valid pipeline name: use 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. train-resnet)");
         }
 
-        scope.CheckLength("description", spec.Description);
+        scope.CheckText("description", spec.Description);
         if (spec.Steps.Count == 0 && spec.ExitHandler is null)
         {
             scope.Add("steps", "a pipeline needs at least one step: add one under steps");
@@ -96,7 +96,7 @@ public static class PipelineValidator
         {
             var parameter = spec.Parameters[i];
             var path = $"parameters[{i}]";
-            var valid = scope.CheckLength($"{path}.name", parameter.Name);
+            var valid = scope.CheckText($"{path}.name", parameter.Name);
             if (valid && !PipelineNames.IsParameterName(parameter.Name))
             {
                 scope.Add($"{path}.name", $"\"{TemplateParser.ForMessage(parameter.Name)}\" is not a valid parameter name: use 1-63 letters, digits or '_', starting with a letter or '_' (e.g. learning_rate)");
@@ -114,9 +114,9 @@ public static class PipelineValidator
                 valid = false;
             }
 
-            scope.CheckLength($"{path}.description", parameter.Description);
+            scope.CheckText($"{path}.description", parameter.Description);
             string? canonicalDefault = null;
-            if (parameter.Default is not null && scope.CheckLength($"{path}.default", parameter.Default) && Enum.IsDefined(parameter.Type))
+            if (parameter.Default is not null && scope.CheckText($"{path}.default", parameter.Default) && Enum.IsDefined(parameter.Type))
             {
                 try
                 {
@@ -145,7 +145,7 @@ public static class PipelineValidator
         foreach (var (step, path) in named)
         {
             var field = $"{path}.name";
-            if (!scope.CheckLength(field, step.Name)) continue;
+            if (!scope.CheckText(field, step.Name)) continue;
             if (!PipelineNames.IsStepName(step.Name))
             {
                 scope.Add(field, step.Name.Length == 0

@@ -7,7 +7,7 @@ internal static class ResourceChecks
     {
         var defaults = ResourceRequest.Default;
         var cpu = defaults.CpuMillis;
-        if (spec.Cpu.Length > 0 && scope.CheckLength($"{path}.cpu", spec.Cpu))
+        if (spec.Cpu.Length > 0 && scope.CheckText($"{path}.cpu", spec.Cpu))
         {
             cpu = Parse(scope, $"{path}.cpu", () => Quantity.ParseCpuMillis(spec.Cpu), cpu);
             if (cpu <= 0 || cpu > PipelineLimits.MaxCpuMillis)
@@ -17,7 +17,7 @@ internal static class ResourceChecks
         }
 
         var memory = defaults.MemoryBytes;
-        if (spec.Memory.Length > 0 && scope.CheckLength($"{path}.memory", spec.Memory))
+        if (spec.Memory.Length > 0 && scope.CheckText($"{path}.memory", spec.Memory))
         {
             memory = Parse(scope, $"{path}.memory", () => Quantity.ParseBytes(spec.Memory), memory);
             if (memory <= 0 || memory > PipelineLimits.MaxMemoryBytes)
@@ -31,7 +31,7 @@ internal static class ResourceChecks
             scope.Add($"{path}.gpus", $"gpus must be between 0 and {PipelineLimits.MaxGpus}, got {spec.Gpus}");
         }
 
-        if (spec.GpuModel.Length > PipelineLimits.MaxGpuModelLength)
+        if (scope.CheckText($"{path}.gpu_model", spec.GpuModel) && spec.GpuModel.Length > PipelineLimits.MaxGpuModelLength)
         {
             scope.Add($"{path}.gpu_model", $"gpu_model is {spec.GpuModel.Length:N0} characters, more than {PipelineLimits.MaxGpuModelLength}: give the model as the node reports it, e.g. \"NVIDIA H200\"");
         }
@@ -49,7 +49,7 @@ internal static class ResourceChecks
 
         var backoff = defaults.Backoff;
         var backoffValid = true;
-        if (spec.Backoff.Length > 0 && scope.CheckLength($"{path}.backoff", spec.Backoff))
+        if (spec.Backoff.Length > 0 && scope.CheckText($"{path}.backoff", spec.Backoff))
         {
             backoff = ParseDuration(scope, $"{path}.backoff", spec.Backoff, backoff, out backoffValid);
             if (backoffValid && backoff > PipelineLimits.MaxBackoff)
@@ -67,7 +67,7 @@ internal static class ResourceChecks
 
         var maxBackoff = defaults.MaxBackoff;
         var maxValid = true;
-        if (spec.MaxBackoff.Length > 0 && scope.CheckLength($"{path}.max_backoff", spec.MaxBackoff))
+        if (spec.MaxBackoff.Length > 0 && scope.CheckText($"{path}.max_backoff", spec.MaxBackoff))
         {
             maxBackoff = ParseDuration(scope, $"{path}.max_backoff", spec.MaxBackoff, maxBackoff, out maxValid);
         }
@@ -82,7 +82,7 @@ internal static class ResourceChecks
 
     public static TimeSpan? Timeout(PipelineScope scope, string text, string field)
     {
-        if (text.Length == 0 || !scope.CheckLength(field, text)) return null;
+        if (text.Length == 0 || !scope.CheckText(field, text)) return null;
         var timeout = ParseDuration(scope, field, text, TimeSpan.Zero, out var valid);
         if (valid && (timeout <= TimeSpan.Zero || timeout > PipelineLimits.MaxTimeout))
         {

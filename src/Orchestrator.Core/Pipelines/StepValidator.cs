@@ -36,7 +36,7 @@ internal sealed class StepValidator
         var inputs = CheckInputs();
         var command = CheckCommand();
         var env = CheckEnv();
-        scope.CheckLength($"{path}.image", step.Image);
+        scope.CheckText($"{path}.image", step.Image);
         var when = CheckWhen();
         var resources = ResourceChecks.Resources(scope, step.Resources, $"{path}.resources");
         var retry = ResourceChecks.Retry(scope, step.Retry, $"{path}.retry");
@@ -57,7 +57,7 @@ internal sealed class StepValidator
         {
             var name = step.Outputs[k];
             var field = $"{path}.outputs[{k}]";
-            if (!scope.CheckLength(field, name)) continue;
+            if (!scope.CheckText(field, name)) continue;
             if (!PipelineNames.IsArtifactName(name))
             {
                 scope.Add(field, $"\"{TemplateParser.ForMessage(name)}\" is not a valid output name: use 1-63 letters, digits, '_', '.' or '-', not starting with '.' or '-' (e.g. model.pt)");
@@ -77,7 +77,7 @@ internal sealed class StepValidator
     {
         if (!HasForeach) return null;
         var field = $"{path}.foreach";
-        if (!scope.CheckLength(field, step.Foreach)) return null;
+        if (!scope.CheckText(field, step.Foreach)) return null;
         if (isExitHandler)
         {
             scope.Add(field, "the exit handler cannot fan out: it runs once, after every other step; remove foreach");
@@ -123,7 +123,7 @@ internal sealed class StepValidator
         {
             var name = step.After[k];
             var field = $"{path}.after[{k}]";
-            if (!scope.CheckLength(field, name)) continue;
+            if (!scope.CheckText(field, name)) continue;
             if (name == step.Name)
             {
                 scope.Add(field, $"step \"{name}\" cannot run after itself: remove it from after");
@@ -150,7 +150,7 @@ internal sealed class StepValidator
         foreach (var (name, value) in step.Inputs.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var field = $"{path}.inputs.{name}";
-            if (!scope.CheckLength(field, name) || !scope.CheckLength(field, value)) continue;
+            if (!scope.CheckText(field, name) || !scope.CheckText(field, value)) continue;
             if (!PipelineNames.IsArtifactName(name))
             {
                 scope.Add(field, $"\"{TemplateParser.ForMessage(name)}\" is not a valid input name: use 1-63 letters, digits, '_', '.' or '-', not starting with '.' or '-' (e.g. dataset)");
@@ -220,7 +220,7 @@ internal sealed class StepValidator
         for (var k = 0; k < step.Command.Count; k++)
         {
             var elementField = $"{field}[{k}]";
-            if (!scope.CheckLength(elementField, step.Command[k]))
+            if (!scope.CheckText(elementField, step.Command[k]))
             {
                 command.Add(Empty);
                 continue;
@@ -240,7 +240,7 @@ internal sealed class StepValidator
         foreach (var (key, value) in step.Env.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var field = $"{path}.env.{key}";
-            if (!scope.CheckLength(field, key) || !scope.CheckLength(field, value)) continue;
+            if (!scope.CheckText(field, key) || !scope.CheckText(field, value)) continue;
             if (!PipelineNames.IsEnvName(key))
             {
                 scope.Add(field, $"\"{TemplateParser.ForMessage(key)}\" is not a valid environment variable name: use letters, digits and '_', not starting with a digit");
@@ -266,7 +266,7 @@ internal sealed class StepValidator
     {
         if (step.When.Length == 0) return null;
         var field = $"{path}.when";
-        if (!scope.CheckLength(field, step.When)) return null;
+        if (!scope.CheckText(field, step.When)) return null;
         WhenExpression when;
         try
         {

@@ -114,20 +114,28 @@ public static class TemplateParser
         return true;
     }
 
-    /// <summary>Text as error messages quote it: control characters escaped, long text cut.</summary>
+    /// <summary>Text as error messages quote it: control characters and unpaired surrogates escaped, long text cut.</summary>
+    /// <remarks>An unpaired surrogate would make the message itself unencodable as UTF-8 (a gRPC status, a log line).</remarks>
     internal static string ForMessage(string text)
     {
         var cut = text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 117), "...");
-        if (!cut.Any(char.IsControl)) return cut;
+        if (!cut.Any(c => char.IsControl(c) || char.IsSurrogate(c))) return cut;
         var escaped = new System.Text.StringBuilder(cut.Length + 8);
-        foreach (var c in cut)
+        for (var i = 0; i < cut.Length; i++)
         {
+            var c = cut[i];
+            if (char.IsHighSurrogate(c) && i + 1 < cut.Length && char.IsLowSurrogate(cut[i + 1]))
+            {
+                escaped.Append(c).Append(cut[++i]);
+                continue;
+            }
+
             escaped.Append(c switch
             {
                 '\n' => "\\n",
                 '\r' => "\\r",
                 '\t' => "\\t",
-                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ when char.IsControl(c) || char.IsSurrogate(c) => $"\\u{(int)c:x4}",
                 _ => c.ToString(),
             });
         }

@@ -63,6 +63,8 @@ public sealed class ParameterValuesTests
     [InlineData(ParameterType.List, "[null]", "got null")]
     [InlineData(ParameterType.List, "[1e400]", "out of range")]
     [InlineData(ParameterType.List, "[1,", "expected a JSON array of scalars")]
+    [InlineData(ParameterType.List, "[\"\\ud800\"]", "not valid Unicode text")]
+    [InlineData(ParameterType.List, "[1] // comment", "expected a JSON array of scalars")]
     public void Canonicalize_InvalidValue_SaysWhatWasExpected(ParameterType type, string raw, string message)
     {
         var error = Assert.Throws<FormatException>(() => ParameterValues.Canonicalize(type, raw));

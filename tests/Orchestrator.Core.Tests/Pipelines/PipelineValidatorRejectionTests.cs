@@ -158,6 +158,8 @@ public sealed class PipelineValidatorRejectionTests
         { "timeout over a week", WithA(s => s with { Timeout = "8d" }), "steps[0].timeout", "at most 7d" },
         { "negative timeout", WithA(s => s with { Timeout = "-5m" }), "steps[0].timeout", "cannot be negative" },
         { "timeout with an unknown unit", WithA(s => s with { Timeout = "5w" }), "steps[0].timeout", "unknown unit \"w\"" },
+        { "half a surrogate pair", WithA(s => s with { Command = ["echo", "bad \ud800 text"] }), "steps[0].command[1]", "\"bad \\ud800 text\" is not valid Unicode text" },
+        { "env value over 64 KiB in multi-byte characters", WithA(s => s with { Env = Map(("NOTE", new string('é', 40_000))) }), "steps[0].env.NOTE", "too long: more than 64 KiB" },
         { "image over 64 KiB", WithA(s => s with { Image = new string('i', 65 * 1024 + 1) }), "steps[0].image", "64 KiB" },
     };
 
