@@ -14,6 +14,9 @@ internal sealed class PipelineScope
         for (var i = 0; i < spec.Steps.Count; i++) StepIndex.TryAdd(spec.Steps[i].Name, i);
     }
 
+    private string? describedParameters;
+    private string? describedSteps;
+
     public PipelineSpec Spec { get; }
 
     /// <summary>Declared parameters that passed their own checks, by name.</summary>
@@ -59,11 +62,12 @@ internal sealed class PipelineScope
         return true;
     }
 
-    public string DescribeParameters() => Parameters.Count == 0
+    // Described once: a spec with thousands of bad references would otherwise list every name thousands of times.
+    public string DescribeParameters() => describedParameters ??= Parameters.Count == 0
         ? "this pipeline declares no parameters"
         : "declared parameters: " + ListNames(Spec.Parameters.Select(p => p.Name));
 
-    public string DescribeSteps() => "steps: " + ListNames(Spec.Steps.Select(s => s.Name));
+    public string DescribeSteps() => describedSteps ??= "steps: " + ListNames(Spec.Steps.Select(s => s.Name));
 
     public static string ListNames(IEnumerable<string> names)
     {

@@ -10,7 +10,9 @@ public static class PipelineValidator
     public static PipelineDefinition Validate(PipelineSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var errors = new List<ValidationError>();
+        var errors = SpecNullChecks.Find(spec);
+        if (errors.Count > 0) throw new ValidationException(errors);
+
         CheckPipelineFields(spec, errors);
         if (errors.Count > 0 && (spec.Steps.Count > PipelineLimits.MaxSteps || spec.Parameters.Count > PipelineLimits.MaxParameters))
         {

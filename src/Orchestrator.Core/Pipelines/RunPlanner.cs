@@ -75,11 +75,16 @@ public static class RunPlanner
     {
         var errors = new List<ValidationError>();
         var declared = definition.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in arguments.Keys.Where(n => !declared.Contains(n)).Order(StringComparer.Ordinal))
+        var unknown = arguments.Keys.Where(n => !declared.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
         {
-            errors.Add(new ValidationError($"parameters.{name}", declared.Count == 0
-                ? $"unknown parameter \"{name}\": pipeline {definition.Name} declares no parameters"
-                : $"unknown parameter \"{name}\": pipeline {definition.Name} declares {PipelineScope.ListNames(definition.Parameters.Select(p => p.Name))}"));
+            var declaredNames = declared.Count == 0
+                ? "declares no parameters"
+                : "declares " + PipelineScope.ListNames(definition.Parameters.Select(p => p.Name));
+            foreach (var name in unknown)
+            {
+                errors.Add(new ValidationError($"parameters.{name}", $"unknown parameter \"{TemplateParser.ForMessage(name)}\": pipeline {definition.Name} {declaredNames}"));
+            }
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -197,6 +197,19 @@ public sealed class PipelineValidatorRejectionTests
     }
 
     [Fact]
+    public void Validate_NullsWhereValuesAreNeeded_AreReportedNotCrashedOn()
+    {
+        var spec = Pipeline(
+            Step("a", "echo", null!) with { Env = new Dictionary<string, string> { ["X"] = null! }, Resources = null! },
+            null!) with { Description = null! };
+
+        var error = Assert.Throws<ValidationException>(() => PipelineValidator.Validate(spec));
+
+        Assert.Equal(["description", "steps[0].command[1]", "steps[0].env.X", "steps[0].resources", "steps[1]"], error.Errors.Select(e => e.Field));
+        Assert.All(error.Errors, e => Assert.Equal("is null: give a value, or leave the field out", e.Message));
+    }
+
+    [Fact]
     public void Validate_TwoSeparateCycles_ReportsBoth()
     {
         var spec = Pipeline(
