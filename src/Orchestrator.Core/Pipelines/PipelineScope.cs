@@ -7,10 +7,9 @@ internal sealed class PipelineScope
 {
     private const int NamesInMessages = 20;
 
-    public PipelineScope(PipelineSpec spec, IReadOnlyDictionary<string, ParameterDefinition> parameters)
+    public PipelineScope(PipelineSpec spec)
     {
         Spec = spec;
-        Parameters = parameters;
         for (var i = 0; i < spec.Steps.Count; i++) StepIndex.TryAdd(spec.Steps[i].Name, i);
     }
 
@@ -19,8 +18,8 @@ internal sealed class PipelineScope
 
     public PipelineSpec Spec { get; }
 
-    /// <summary>Declared parameters that passed their own checks, by name.</summary>
-    public IReadOnlyDictionary<string, ParameterDefinition> Parameters { get; }
+    /// <summary>Declared parameters that passed their own checks, by name (set once parameters are checked).</summary>
+    public IReadOnlyDictionary<string, ParameterDefinition> Parameters { get; set; } = new Dictionary<string, ParameterDefinition>();
 
     /// <summary>Index of each regular step by name (the first one, if a name repeats).</summary>
     public Dictionary<string, int> StepIndex { get; } = new(StringComparer.Ordinal);

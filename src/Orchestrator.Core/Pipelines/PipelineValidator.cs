@@ -10,19 +10,18 @@ public static class PipelineValidator
     public static PipelineDefinition Validate(PipelineSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var errors = SpecNullChecks.Find(spec);
-        if (errors.Count > 0) throw new ValidationException(errors);
+        var nulls = SpecNullChecks.Find(spec);
+        if (nulls.Count > 0) throw new ValidationException(nulls);
 
-        CheckPipelineFields(spec, errors);
-        if (errors.Count > 0 && (spec.Steps.Count > PipelineLimits.MaxSteps || spec.Parameters.Count > PipelineLimits.MaxParameters))
+        var scope = new PipelineScope(spec);
+        CheckPipelineFields(spec, scope);
+        if (spec.Steps.Count > PipelineLimits.MaxSteps || spec.Parameters.Count > PipelineLimits.MaxParameters)
         {
             // Far past the limits, checking each element would only bury the one error that matters.
-            throw new ValidationException(errors);
+            throw new ValidationException(scope.Errors);
         }
 
-        var parameters = CheckParameters(spec, errors, out var declared);
-        var scope = new PipelineScope(spec, declared);
-        scope.Errors.AddRange(errors);
+        var parameters = CheckParameters(spec, scope);
         CheckStepNames(spec, scope);
 
         var steps = new List<CheckedStep>(spec.Steps.Count);
@@ -55,9 +54,8 @@ public static class PipelineValidator
         return Convert.ToHexStringLower(SHA256.HashData(PipelineCanonicalJson.Write(spec)));
     }
 
-    private static void CheckPipelineFields(PipelineSpec spec, List<ValidationError> errors)
+    private static void CheckPipelineFields(PipelineSpec spec, PipelineScope scope)
     {
-        var scope = new PipelineScope(new PipelineSpec(), new Dictionary<string, ParameterDefinition>());
         if (scope.CheckText("name", spec.Name) && !PipelineNames.IsPipelineName(spec.Name))
         {
             scope.Add("name", spec.Name.Length == 0
@@ -83,16 +81,13 @@ public static class PipelineValidator
         {
             scope.Add("parameters", $"{spec.Parameters.Count:N0} parameters declared, more than the limit of {PipelineLimits.MaxParameters:N0}: pass structured settings as a list or an input file");
         }
-
-        errors.AddRange(scope.Errors);
     }
 
-    private static List<ParameterDefinition> CheckParameters(
-        PipelineSpec spec, List<ValidationError> errors, out Dictionary<string, ParameterDefinition> declared)
+    /// <summary>Checks the parameters, records the valid ones in <paramref name="scope"/>, and returns all of them in declaration order.</summary>
+    private static List<ParameterDefinition> CheckParameters(PipelineSpec spec, PipelineScope scope)
     {
-        var scope = new PipelineScope(new PipelineSpec(), new Dictionary<string, ParameterDefinition>());
         var parameters = new List<ParameterDefinition>(spec.Parameters.Count);
-        declared = new Dictionary<string, ParameterDefinition>(StringComparer.Ordinal);
+        var declared = new Dictionary<string, ParameterDefinition>(StringComparer.Ordinal);
         var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < spec.Parameters.Count; i++)
         {
@@ -135,7 +130,7 @@ public static class PipelineValidator
             if (valid) declared[parameter.Name] = definition;
         }
 
-        errors.AddRange(scope.Errors);
+        scope.Parameters = declared;
         return parameters;
     }
 
