@@ -3,11 +3,15 @@ namespace Orchestrator.Core.Pipelines;
 /// <summary>Recursive-descent parser for <see cref="WhenExpression"/>; errors name the column (1-based) and what was expected.</summary>
 internal sealed class WhenParser
 {
+    // Parsing and evaluation recurse once per '(' or '!': a bound keeps hostile input from overflowing the stack.
+    private const int MaxNesting = 64;
+
     private const string OperandForms = "a {{reference}}, a number, a quoted string, true, false, '!' or '('";
 
     private readonly string source;
     private readonly List<Reference> references = [];
     private int position;
+    private int nesting;
 
     public WhenParser(string source) => this.source = source;
 
@@ -47,8 +51,11 @@ internal sealed class WhenParser
         SkipSpace();
         if (position < source.Length && source[position] == '!' && !At("!="))
         {
+            Enter(position);
             position++;
-            return new WhenNot(ParseNot());
+            var operand = ParseNot();
+            nesting--;
+            return new WhenNot(operand);
         }
 
         return ParseComparison();
@@ -78,8 +85,10 @@ internal sealed class WhenParser
         var c = source[position];
         if (c == '(')
         {
+            Enter(position);
             position++;
             var inner = ParseOr();
+            nesting--;
             SkipSpace();
             if (!TryConsume(")"))
             {
@@ -175,6 +184,11 @@ internal sealed class WhenParser
         }
 
         return new WhenLiteral(text, text);
+    }
+
+    private void Enter(int at)
+    {
+        if (++nesting > MaxNesting) throw Error(at, $"nested more than {MaxNesting} levels deep ('(' and '!'): simplify the condition");
     }
 
     private string? TryOperator()

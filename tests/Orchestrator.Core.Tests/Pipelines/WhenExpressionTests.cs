@@ -130,6 +130,17 @@ public sealed class WhenExpressionTests
         Assert.Equal("{{steps.eval.outputs.auc}} > {{ params.min }} && {{item}} != 'x' || {{params.min}} < 0", when.Source);
     }
 
+    [Fact]
+    public void Parse_DeepNesting_IsRefusedInsteadOfOverflowingTheStack()
+    {
+        var parentheses = Assert.Throws<FormatException>(() => WhenExpression.Parse(new string('(', 30_000) + "true" + new string(')', 30_000)));
+        var negations = Assert.Throws<FormatException>(() => WhenExpression.Parse(new string('!', 60_000) + "true"));
+
+        Assert.Contains("at column 65: nested more than 64 levels deep", parentheses.Message, StringComparison.Ordinal);
+        Assert.Contains("at column 65: nested more than 64 levels deep", negations.Message, StringComparison.Ordinal);
+        Assert.True(WhenExpression.Parse(new string('(', 64) + "true" + new string(')', 64)).Evaluate(_ => null));
+    }
+
     [Theory]
     [InlineData("", "condition is empty")]
     [InlineData("   ", "condition is empty")]
