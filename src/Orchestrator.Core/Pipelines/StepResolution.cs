@@ -13,7 +13,8 @@ public abstract record StepResolution
 
     /// <summary>Do not run it: its condition is false or an input's producer did not succeed.</summary>
     /// <param name="Reason">Why, for the run's history.</param>
-    public sealed record Skip(string Reason) : StepResolution;
+    /// <param name="Cause">Its condition was false, or something it reads did not succeed.</param>
+    public sealed record Skip(string Reason, Runs.SkipCause Cause = Runs.SkipCause.Upstream) : StepResolution;
 
     /// <summary>It cannot run: its condition could not be evaluated or an upstream output is unusable.</summary>
     /// <param name="Reason">Why, for the run's history.</param>

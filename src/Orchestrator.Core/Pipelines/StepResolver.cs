@@ -110,7 +110,7 @@ public static class StepResolver
             return new StepResolution.Fail($"condition {when.Source} cannot be evaluated: {e.Message}");
         }
 
-        return result ? null : new StepResolution.Skip($"condition {when.Source} is false");
+        return result ? null : new StepResolution.Skip($"condition {when.Source} is false", Runs.SkipCause.Condition);
     }
 
     private static (StepResolution? Outcome, ResolvedInput? Input) BindUpstream(

@@ -218,7 +218,7 @@ public sealed class RunMachineTests
         kit.Run("c");
         kit.Run("notify");
         Assert.Equal(RunState.Succeeded, kit.Machine.State);
-        Assert.Equal(1, kit["a"].Attempts.Count);
+        Assert.Single(kit["a"].Attempts);
     }
 
     [Fact]
