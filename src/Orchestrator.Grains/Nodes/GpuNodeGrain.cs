@@ -286,7 +286,7 @@ public sealed class GpuNodeGrain(
         var lost = state.State.Allocations.Values.ToList();
         state.State.Lost = true;
         state.State.Allocations.Clear();
-        await state.WriteStateAsync();
+        await state.WriteStateAsync(CancellationToken.None);
         _agent = null;
         NodeMetrics.Allocation(Name, state.State);
         foreach (var allocation in lost)

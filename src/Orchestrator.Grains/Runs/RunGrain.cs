@@ -196,7 +196,7 @@ public sealed partial class RunGrain(
             throw new OrchestratorException(ErrorKind.InvalidArgument, e.Message, e.Errors[0].Field,
                 [.. e.Errors.Select(x => new FieldError(x.Field, x.Message))]);
         }
-        catch (LimitExceededException e)
+        catch (Core.Pipelines.LimitExceededException e)
         {
             throw new OrchestratorException(ErrorKind.ResourceExhausted, e.Message, e.Field);
         }

@@ -19,7 +19,7 @@ internal sealed class RunJournal(IGrainStorage storage, GrainId grainId)
     private int _currentIndex;
 
     /// <summary>The definition, or null for a run that was never created.</summary>
-    public RunDefinition? Definition => _definition.RecordExists ? _definition.State.Definition : null;
+    public RunDefinition? Definition => _definition.RecordExists ? _definition.State!.Definition : null;
 
     /// <summary>Reads the definition and every event.</summary>
     public async Task<List<RunEvent>> LoadAsync()
@@ -33,7 +33,7 @@ internal sealed class RunJournal(IGrainStorage storage, GrainId grainId)
             await storage.ReadStateAsync(ChunkName(index), grainId, chunk);
             if (!chunk.RecordExists) break;
 
-            events.AddRange(chunk.State.Events);
+            events.AddRange(chunk.State!.Events);
             (_current, _currentIndex) = (chunk, index);
         }
 
@@ -53,13 +53,13 @@ internal sealed class RunJournal(IGrainStorage storage, GrainId grainId)
         var offset = 0;
         while (offset < events.Count)
         {
-            if (_current.State.Events.Count >= ChunkSize)
+            if (_current.State!.Events.Count >= ChunkSize)
             {
                 _current = new GrainState<EventChunk>(new EventChunk());
                 _currentIndex++;
             }
 
-            var take = Math.Min(ChunkSize - _current.State.Events.Count, events.Count - offset);
+            var take = Math.Min(ChunkSize - _current.State!.Events.Count, events.Count - offset);
             var before = _current.State.Events.Count;
             _current.State.Events.AddRange(events.Skip(offset).Take(take));
             try
