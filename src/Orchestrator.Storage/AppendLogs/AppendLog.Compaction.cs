@@ -32,11 +32,12 @@ public sealed partial class AppendLog
             Array.Sort(entries, static (a, b) => a.Value.RecordOffset.CompareTo(b.Value.RecordOffset));
             index = new ConcurrentDictionary<string, IndexEntry>(StringComparer.Ordinal);
             _buffer.ResetWrittenCount();
+            // Entries in file order: the old file is read front to back through one big buffer, not a pread per record.
+            var reader = new SequentialFileReader(old.File, _fileLength);
             foreach (var (key, entry) in entries)
             {
                 var offset = length + _buffer.WrittenCount;
-                var record = _buffer.GetSpan(entry.RecordLength)[..entry.RecordLength];
-                ReadExactly(old.File, record, entry.RecordOffset);
+                reader.Read(entry.RecordOffset, entry.RecordLength).CopyTo(_buffer.GetSpan(entry.RecordLength));
                 _buffer.Advance(entry.RecordLength);
                 index[key] = entry with { RecordOffset = offset };
                 if (_buffer.WrittenCount >= WriteChunkBytes)
