@@ -1,0 +1,52 @@
+using Orleans.Runtime;
+
+namespace Orchestrator.Storage.GrainStorage;
+
+/// <summary>Checks a <see cref="FileGrainStorageOptions"/> at silo start: a data directory is set and writable.</summary>
+internal sealed class FileGrainStorageOptionsValidator(FileGrainStorageOptions options, string name) : IConfigurationValidator
+{
+    /// <summary>Throws <see cref="OrleansConfigurationException"/> naming the setting and the fix.</summary>
+    public void ValidateConfiguration()
+    {
+        var prefix = $"File grain storage '{name}':";
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            throw new OrleansConfigurationException(
+                $"{prefix} {nameof(FileGrainStorageOptions)}.{nameof(FileGrainStorageOptions.DataDirectory)} is empty. " +
+                "Set it to a directory this process can write, for example ./data.");
+        }
+
+        if (name.Contains('/') || name.Contains('\\') || name.Contains("..", StringComparison.Ordinal) || name.Contains('\0'))
+        {
+            throw new OrleansConfigurationException(
+                $"{prefix} the provider name is used as a directory name and must not contain '/', '\\', '..' or NUL; rename the provider.");
+        }
+
+        if (!Enum.IsDefined(options.Durability))
+        {
+            throw new OrleansConfigurationException(
+                $"{prefix} {nameof(FileGrainStorageOptions.Durability)} {(int)options.Durability} is not one of Fsync, None.");
+        }
+
+        if (options.CompactionThresholdBytes <= 0)
+        {
+            throw new OrleansConfigurationException(
+                $"{prefix} {nameof(FileGrainStorageOptions.CompactionThresholdBytes)} must be positive (it is {options.CompactionThresholdBytes}).");
+        }
+
+        var directory = FileGrainStorageOptions.LogDirectoryFor(options.DataDirectory, name);
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var probe = Path.Combine(directory, $".write-probe-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, [0]);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new OrleansConfigurationException(
+                $"{prefix} {nameof(FileGrainStorageOptions.DataDirectory)} '{options.DataDirectory}' is not writable ({e.Message}). " +
+                "Choose a directory this process can create and write, or fix its permissions.", e);
+        }
+    }
+}
