@@ -1,3 +1,4 @@
+using Orchestrator.Storage.Hosting;
 using Orleans.Runtime;
 
 namespace Orchestrator.Storage.GrainStorage;
@@ -9,13 +10,6 @@ internal sealed class FileGrainStorageOptionsValidator(FileGrainStorageOptions o
     public void ValidateConfiguration()
     {
         var prefix = $"File grain storage '{name}':";
-        if (string.IsNullOrWhiteSpace(options.DataDirectory))
-        {
-            throw new OrleansConfigurationException(
-                $"{prefix} {nameof(FileGrainStorageOptions)}.{nameof(FileGrainStorageOptions.DataDirectory)} is empty. " +
-                "Set it to a directory this process can write, for example ./data.");
-        }
-
         if (name.Contains('/') || name.Contains('\\') || name.Contains("..", StringComparison.Ordinal) || name.Contains('\0'))
         {
             throw new OrleansConfigurationException(
@@ -34,19 +28,10 @@ internal sealed class FileGrainStorageOptionsValidator(FileGrainStorageOptions o
                 $"{prefix} {nameof(FileGrainStorageOptions.CompactionThresholdBytes)} must be positive (it is {options.CompactionThresholdBytes}).");
         }
 
-        var directory = FileGrainStorageOptions.LogDirectoryFor(options.DataDirectory, name);
-        try
-        {
-            Directory.CreateDirectory(directory);
-            var probe = Path.Combine(directory, $".write-probe-{Guid.NewGuid():N}");
-            File.WriteAllBytes(probe, [0]);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new OrleansConfigurationException(
-                $"{prefix} {nameof(FileGrainStorageOptions.DataDirectory)} '{options.DataDirectory}' is not writable ({e.Message}). " +
-                "Choose a directory this process can create and write, or fix its permissions.", e);
-        }
+        DataDirectoryCheck.EnsureWritable(
+            $"File grain storage '{name}'",
+            $"{nameof(FileGrainStorageOptions)}.{nameof(FileGrainStorageOptions.DataDirectory)}",
+            options.DataDirectory,
+            FileGrainStorageOptions.LogDirectoryFor(options.DataDirectory, name));
     }
 }

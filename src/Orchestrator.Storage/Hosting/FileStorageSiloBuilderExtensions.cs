@@ -1,14 +1,19 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Storage;
+using Orchestrator.Storage.AppendLogs;
 using Orchestrator.Storage.GrainStorage;
+using Orchestrator.Storage.RunIndex;
+using Orchestrator.Storage.StepLogs;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
 namespace Orchestrator.Storage.Hosting;
 
-/// <summary>Registers the file-based grain storage on a silo.</summary>
+/// <summary>Registers the file stores of the embedded default on a silo: grain storage, run index, step logs.</summary>
 public static class FileStorageSiloBuilderExtensions
 {
     /// <summary>Adds <see cref="FileGrainStorage"/> as the default grain storage.</summary>
@@ -49,6 +54,75 @@ public static class FileStorageSiloBuilderExtensions
         services.AddGrainStorage(name, static (sp, providerName) => ActivatorUtilities.CreateInstance<FileGrainStorage>(
             sp, providerName, sp.GetRequiredService<IOptionsMonitor<FileGrainStorageOptions>>().Get(providerName)));
         return services;
+    }
+
+    /// <summary>Adds <see cref="FileRunIndex"/> as the silo's <see cref="IRunIndex"/>, opened at silo start.
+    /// Calling it again adds <paramref name="configure"/> and nothing else.</summary>
+    public static ISiloBuilder AddFileRunIndex(this ISiloBuilder builder, Action<FileRunIndexOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<FileRunIndexOptions>().Configure(configure);
+        if (services.Any(d => d.ServiceType == typeof(FileRunIndex)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FileRunIndexOptions>>().Value;
+            return new FileRunIndex(options.DataDirectory, new AppendLogOptions { Durability = options.Durability }, sp.GetService<ILogger<FileRunIndex>>());
+        });
+        services.AddSingleton<IRunIndex>(sp => sp.GetRequiredService<FileRunIndex>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new RunIndexLifecycle(sp));
+        services.AddTransient<IConfigurationValidator>(sp => new FileStoreValidator(() =>
+        {
+            var options = sp.GetRequiredService<IOptions<FileRunIndexOptions>>().Value;
+            DataDirectoryCheck.EnsureWritable(
+                "File run index", $"{nameof(FileRunIndexOptions)}.{nameof(FileRunIndexOptions.DataDirectory)}",
+                options.DataDirectory, Path.Combine(options.DataDirectory, FileRunIndex.DirectoryName));
+        }));
+        return builder;
+    }
+
+    /// <summary>Adds <see cref="FileStepLogStore"/> as the silo's <see cref="IStepLogStore"/>.
+    /// Calling it again adds <paramref name="configure"/> and nothing else.</summary>
+    public static ISiloBuilder AddFileStepLogStore(this ISiloBuilder builder, Action<FileStepLogStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<FileStepLogStoreOptions>().Configure(configure);
+        if (services.Any(d => d.ServiceType == typeof(FileStepLogStore)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FileStepLogStoreOptions>>().Value;
+            return new FileStepLogStore(options.DataDirectory, options.MaxOpenFiles);
+        });
+        services.AddSingleton<IStepLogStore>(sp => sp.GetRequiredService<FileStepLogStore>());
+        services.AddTransient<IConfigurationValidator>(sp => new FileStoreValidator(() =>
+        {
+            var options = sp.GetRequiredService<IOptions<FileStepLogStoreOptions>>().Value;
+            if (options.MaxOpenFiles < 1)
+            {
+                throw new OrleansConfigurationException(
+                    $"File step log store: {nameof(FileStepLogStoreOptions)}.{nameof(FileStepLogStoreOptions.MaxOpenFiles)} must be at least 1 (it is {options.MaxOpenFiles}).");
+            }
+
+            DataDirectoryCheck.EnsureWritable(
+                "File step log store", $"{nameof(FileStepLogStoreOptions)}.{nameof(FileStepLogStoreOptions.DataDirectory)}",
+                options.DataDirectory, Path.Combine(options.DataDirectory, FileStepLogStore.DirectoryName));
+        }));
+        return builder;
+    }
+
+    /// <summary>A validator that runs a check.</summary>
+    private sealed class FileStoreValidator(Action check) : IConfigurationValidator
+    {
+        public void ValidateConfiguration() => check();
     }
 
     /// <summary>Marks a name as registered, so that a repeated call adds nothing.</summary>
