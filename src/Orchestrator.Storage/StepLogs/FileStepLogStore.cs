@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using Orchestrator.Core.Storage;
 using Orchestrator.Storage.AppendLogs;
@@ -9,7 +8,7 @@ namespace Orchestrator.Storage.StepLogs;
 /// <summary>Step logs as framed files <c>&lt;data directory&gt;/logs/&lt;run id&gt;/&lt;step key&gt;/&lt;attempt&gt;.log</c>.
 /// Appends go straight to the OS (no fsync: logs are best effort), so readers in this process see them at once;
 /// at most <see cref="DefaultMaxOpenFiles"/> append handles stay open, least recently used closed first.</summary>
-public sealed class FileStepLogStore : IStepLogStore, IDisposable
+public sealed partial class FileStepLogStore : IStepLogStore, IDisposable
 {
     /// <summary>The store's directory under the data directory.</summary>
     public const string DirectoryName = "logs";
@@ -128,13 +127,6 @@ public sealed class FileStepLogStore : IStepLogStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <inheritdoc/>
-    public IAsyncEnumerable<LogEntry> ReadAsync(StepLogKey key, bool follow, CancellationToken cancellationToken = default)
-    {
-        var path = StepLogPath.For(_root, key);
-        return ReadFramesAsync(key, path, follow, cancellationToken);
-    }
-
     /// <summary>Deletes every log of a run (retention); followers of them stop.</summary>
     public ValueTask DeleteRunAsync(string runId)
     {
@@ -180,72 +172,6 @@ public sealed class FileStepLogStore : IStepLogStore, IDisposable
         }
 
         channels.ForEach(channel => channel.Signal());
-    }
-
-    private async IAsyncEnumerable<LogEntry> ReadFramesAsync(StepLogKey key, string path, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var channel = follow ? Follow(key, path) : null;
-        SafeFileHandle? file = null;
-        var reader = new StepLogReader();
-        try
-        {
-            while (true)
-            {
-                var changed = channel?.Changed;
-                file ??= TryOpenForRead(path);
-                if (file is not null)
-                {
-                    foreach (var entry in reader.ReadAvailable(file))
-                    {
-                        yield return entry;
-                    }
-
-                    if (reader.Completed)
-                    {
-                        yield break;
-                    }
-                }
-
-                if (channel is null || channel.Closed)
-                {
-                    yield break;
-                }
-
-                await changed!.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            file?.Dispose();
-            if (channel is not null)
-            {
-                Unfollow(channel);
-            }
-        }
-    }
-
-    private StepLogChannel Follow(StepLogKey key, string path)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var channel = GetChannel(key, path);
-            channel.Followers++;
-            return channel;
-        }
-    }
-
-    private void Unfollow(StepLogChannel channel)
-    {
-        lock (_gate)
-        {
-            channel.Followers--;
-            // A channel made only for followers of a log nobody wrote in this process is not worth keeping.
-            if (channel.Followers == 0 && channel.Length < 0 && _channels.TryGetValue(channel.Key, out var current) && current == channel)
-            {
-                _channels.Remove(channel.Key);
-            }
-        }
     }
 
     private StepLogChannel GetChannel(StepLogKey key, string path)
@@ -365,18 +291,6 @@ public sealed class FileStepLogStore : IStepLogStore, IDisposable
         }
 
         return (position, false);
-    }
-
-    private static SafeFileHandle? TryOpenForRead(string path)
-    {
-        try
-        {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Frames <paramref name="data"/> in chunks of at most <see cref="StepLogFrame.MaxChunkBytes"/> into a
