@@ -44,8 +44,10 @@ public sealed partial class AppendLog
             }
             catch (Exception e)
             {
-                // Not an I/O error of the batch (those are handled inside): a bug. Fail the callers, keep serving.
+                // Not an I/O error of the batch (those are handled inside): a bug. Cut off whatever part of the batch
+                // reached the file (a later open would otherwise revive it), fail the callers, keep serving.
                 LogWriterFailed(_logger, _logPath, e);
+                RollBack(_generation!.File, _fileLength, e);
                 foreach (var write in batch)
                 {
                     write.Completion.TrySetException(e);
