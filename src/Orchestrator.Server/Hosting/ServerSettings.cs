@@ -1,0 +1,52 @@
+namespace Orchestrator.Server.Hosting;
+
+/// <summary>How the server runs (configuration section <c>Orchestrator</c>; every key also has a command-line switch,
+/// see <see cref="ServerSwitches"/>). Defaults give the embedded profile: one machine, files under ./.orch-data.</summary>
+public sealed class ServerSettings
+{
+    /// <summary>Where grain state, the run index, step logs, artifacts and agent workspaces live. Default <c>.orch-data</c>.</summary>
+    public string DataDirectory { get; set; } = ".orch-data";
+
+    /// <summary>Address the gRPC and HTTP ports listen on. Default 127.0.0.1 (use 0.0.0.0 in a container).</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>gRPC (HTTP/2 without TLS). Default 7070.</summary>
+    public int GrpcPort { get; set; } = 7070;
+
+    /// <summary>HTTP/1.1 for <c>/metrics</c>. Default 7071.</summary>
+    public int HttpPort { get; set; } = 7071;
+
+    /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans client gateway port. Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Orleans cluster id. Default <c>orchestrator</c>.</summary>
+    public string ClusterId { get; set; } = "orchestrator";
+
+    /// <summary><c>fsync</c> (default): every acknowledged change is on disk. <c>none</c>: the OS decides (tests, benchmarks of the rest).</summary>
+    public string Durability { get; set; } = "fsync";
+
+    /// <summary>The in-process node agent.</summary>
+    public LocalAgentSettings Agent { get; set; } = new();
+}
+
+/// <summary>The node agent the embedded server runs in-process (section <c>Orchestrator:Agent</c>).</summary>
+public sealed class LocalAgentSettings
+{
+    /// <summary>Run it. Default true; false for a control plane whose agents run elsewhere.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Node name. Default: the host name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Register this many simulated GPUs instead of discovering real ones (nvidia-smi). Default 0.</summary>
+    public int SimulateGpus { get; set; }
+
+    /// <summary>Model of the simulated GPUs. Default "Simulated GPU".</summary>
+    public string? GpuModel { get; set; }
+
+    /// <summary>Keep each attempt's working directory after it ends (debugging). Default false.</summary>
+    public bool KeepWorkspaces { get; set; }
+}
