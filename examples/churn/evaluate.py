@@ -35,12 +35,13 @@ def main():
     parser.add_argument("--best-model-out", required=True, metavar="PATH", help="where to copy the best model")
     args = parser.parse_args()
 
+    models = model_files(args.models)
     _, test_rows = churnlib.split(churnlib.read_dataset(args.data), args.seed)
     features = [churnlib.feature_vector(row) for row in test_rows]
     labels = [row["churned"] for row in test_rows]
 
     results = []
-    for index, path in model_files(args.models):
+    for index, path in models:
         model = churnlib.load_json(path, "model")
         if model.get("features") != list(churnlib.FEATURES):
             raise churnlib.UsageError(f"model '{path}' was trained on other features; retrain it with this train.py")

@@ -153,6 +153,22 @@ public sealed class RunWatchTests
         Assert.Empty(server.Backend.Requests);
     }
 
+    [Fact]
+    public async Task Watch_OnATerminal_DrawsTheLiveTable_AndEndsWithTheOutcome()
+    {
+        await using var server = await FakeOrchestratorServer.StartAsync();
+        var script = new RunScript("r-9", RunState.Succeeded);
+        server.Backend.GetRun = _ => script.Snapshot();
+        server.Backend.WatchRun = script.Watch(breakAfterRevision: 4);
+
+        var result = await CliHarness.RunAsync(new Dictionary<string, string> { ["ORCH_SERVER"] = server.Address }, interactive: true, "run", "watch", "r-9");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(result.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^train\[0\]\s+succeeded\s+1\s+node-1\s+0\s+1s"));
+        Assert.StartsWith("run r-9 succeeded in ", result.StdoutLines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("StepStarted", result.Stdout, StringComparison.Ordinal);
+    }
+
     private static IEnumerable<string> EventTypes(RunScript script, long fromRevision) =>
         script.Events.Where(e => e.Revision >= fromRevision).Select(e => e.Type);
 

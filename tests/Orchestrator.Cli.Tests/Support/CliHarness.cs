@@ -32,7 +32,11 @@ public static class CliHarness
         await RunWithEnvironmentAsync(server is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["ORCH_SERVER"] = server }, args);
 
     /// <summary>Runs <c>orch ARGS</c> with exactly these environment variables.</summary>
-    public static async Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunAsync(environment, interactive: false, args);
+
+    /// <summary>Runs <c>orch ARGS</c> as if stdout were a terminal (live views) or redirected.</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> environment, bool interactive, params string[] args)
     {
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
@@ -53,7 +57,7 @@ public static class CliHarness
             OutBytes = stdout,
             ErrorBytes = stderr,
             Ansi = ansi,
-            IsInteractive = false,
+            IsInteractive = interactive,
             Environment = name => environment.GetValueOrDefault(name),
         };
 
