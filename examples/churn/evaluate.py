@@ -5,8 +5,11 @@ import argparse
 import json
 import os
 import shutil
+import sys
 
-import churnlib
+# Steps read these scripts from a shared folder; keep python from writing __pycache__ into it.
+sys.dont_write_bytecode = True
+import churnlib  # noqa: E402
 
 
 def model_files(path):

@@ -2,8 +2,11 @@
 """notify: the exit handler; prints a one-line summary of how the run ended."""
 
 import argparse
+import sys
 
-import churnlib
+# Steps read these scripts from a shared folder; keep python from writing __pycache__ into it.
+sys.dont_write_bytecode = True
+import churnlib  # noqa: E402
 
 
 def main():

@@ -2,8 +2,11 @@
 """prepare: write the churn dataset CSV, generated synthetically (known logistic ground truth) or read from --csv."""
 
 import argparse
+import sys
 
-import churnlib
+# Steps read these scripts from a shared folder; keep python from writing __pycache__ into it.
+sys.dont_write_bytecode = True
+import churnlib  # noqa: E402
 
 
 def main():

@@ -4,8 +4,11 @@
 import argparse
 import hashlib
 import json
+import sys
 
-import churnlib
+# Steps read these scripts from a shared folder; keep python from writing __pycache__ into it.
+sys.dont_write_bytecode = True
+import churnlib  # noqa: E402
 
 
 def main():

@@ -6,8 +6,11 @@ import json
 import math
 import operator
 import os
+import sys
 
-import churnlib
+# Steps read these scripts from a shared folder; keep python from writing __pycache__ into it.
+sys.dont_write_bytecode = True
+import churnlib  # noqa: E402
 
 
 def train(x, y, lr, epochs, log_every):
