@@ -32,7 +32,8 @@ internal static class OrchCli
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsole console, ReconnectPolicy? reconnect = null, CancellationToken cancellationToken = default)
     {
-        var parse = Build(console, reconnect).Parse(args);
+        // No response files: an argument starting with '@' (a label value, a run id) is taken as written.
+        var parse = Build(console, reconnect).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         // --help wins over errors (a missing argument), as the parser already decided by choosing its action.
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
@@ -48,7 +49,7 @@ internal static class OrchCli
             ProcessTerminationTimeout = console.HandlesInterrupt ? TimeSpan.FromSeconds(2) : null,
         };
         var code = await parse.InvokeAsync(invocation, cancellationToken);
-        await console.Out.FlushAsync(cancellationToken);
+        await console.Out.FlushAsync(CancellationToken.None);
         return code;
     }
 

@@ -20,7 +20,7 @@ public sealed class RunCommandTests
         var result = await CliHarness.RunWithEnvironmentAsync(
             new Dictionary<string, string> { ["ORCH_SERVER"] = server.Address, ["ORCH_TENANT"] = "growth", ["USER"] = "alice" },
             "run", "submit", "churn", "--version", "3", "-p", "rows=100", "--param", "learning_rates=[0.1, 0.01]", "-p", "expr=a=b",
-            "--label", "team=ml", "--label", "ticket=ML-7", "--priority", "5", "--request-id", "nightly-1", "--no-cache");
+            "--label", "team=ml", "--label", "ticket=ML-7", "-p", "@owner=x", "--priority", "5", "--request-id", "nightly-1", "--no-cache");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("r-42\n", result.Stdout);
@@ -29,6 +29,7 @@ public sealed class RunCommandTests
         Assert.Equal(Value.ForString("100"), request.Parameters["rows"]);
         Assert.Equal(Value.ForString("[0.1, 0.01]"), request.Parameters["learning_rates"]);
         Assert.Equal(Value.ForString("a=b"), request.Parameters["expr"]);
+        Assert.Equal(Value.ForString("x"), request.Parameters["@owner"]);
         Assert.Equal(new Dictionary<string, string> { ["team"] = "ml", ["ticket"] = "ML-7" }, request.Labels);
         Assert.Equal((5, "nightly-1", true, "alice"), (request.Priority, request.RequestId, request.DisableCache, request.SubmittedBy));
     }
@@ -142,11 +143,14 @@ public sealed class RunCommandTests
 
         var result = await CliHarness.RunAsync(server.Address, "run", "get", "r-5");
         var json = await CliHarness.RunAsync(server.Address, "run", "get", "r-5", "-o", "json");
+        var yaml = await CliHarness.RunAsync(server.Address, "run", "get", "r-5", "-o", "yaml");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains(result.StdoutLines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^train\[0\]\s+failed\s+2\s+node-1\s+3\s+.*exited with code 3"));
         Assert.Contains(result.StdoutLines, l => l.Contains("RunFinished", StringComparison.Ordinal));
         Assert.Equal(run, JsonParser.Default.Parse<Run>(json.Stdout));
+        Assert.Equal(run, Orchestrator.Contracts.Yaml.ProtoYaml.Parse<Run>(yaml.Stdout));
+        Assert.Contains("created_at: '2025-05-01T12:00:00Z'", yaml.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
