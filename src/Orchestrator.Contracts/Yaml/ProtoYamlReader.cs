@@ -78,6 +78,8 @@ internal sealed class ProtoYamlReader
             Fail(path, node, node switch
             {
                 YamlTreeMapping => "expected a list, got a mapping; write each item on its own line starting with '- '",
+                _ when field.FieldType == FieldType.Message =>
+                    $"expected a list of mappings, got {node.Describe()}; write each item on its own line starting with '- ' (e.g. '- name: …')",
                 YamlTreeScalar scalar when field.FieldType == FieldType.String && scalar.Value.Contains(' ', StringComparison.Ordinal) =>
                     $"expected a list (one item per element), got {scalar.Describe()}; write it as [{string.Join(", ", scalar.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))}]",
                 _ => $"expected a list, got {node.Describe()}; write it as [{(node as YamlTreeScalar)?.Value}] or put each item on its own line starting with '- '",

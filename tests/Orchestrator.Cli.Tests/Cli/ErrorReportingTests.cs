@@ -57,12 +57,16 @@ public sealed class ErrorReportingTests
     }
 
     [Fact]
-    public async Task DefaultServer_IsLocalhost7070()
+    public async Task Defaults_AreLocalhost7070AndTenantDefault_UnlessTheEnvironmentSaysOtherwise()
     {
-        var result = await CliHarness.RunAsync(null, "run", "get", "r-1");
+        var plain = await CliHarness.RunWithEnvironmentAsync(new Dictionary<string, string>(), "nodes", "--help");
+        var configured = await CliHarness.RunWithEnvironmentAsync(
+            new Dictionary<string, string> { ["ORCH_SERVER"] = "http://orch.internal:9000", ["ORCH_TENANT"] = "acme" }, "nodes", "--help");
 
-        // Whatever answers there (usually nothing), the message names the default address.
-        Assert.Contains("http://127.0.0.1:7070", result.Stderr + result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: http://127.0.0.1:7070]", plain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: default]", plain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: http://orch.internal:9000]", configured.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: acme]", configured.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]
