@@ -1,1 +1,3 @@
-return 0;
+using Orchestrator.Cli;
+
+return await OrchCli.RunAsync(args, CliConsole.FromProcess());

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""prepare: write the churn dataset CSV, generated synthetically (known logistic ground truth) or read from --csv."""
+
+import argparse
+import sys
+
+# Steps read these scripts from a shared folder; keep python from writing __pycache__ into it.
+sys.dont_write_bytecode = True
+import churnlib  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="Generate a synthetic customer-churn dataset (or validate a given CSV) and write it as CSV.",
+        epilog="example: python3 prepare.py --rows 4000 --seed 7 --out dataset.csv")
+    parser.add_argument("--rows", type=int, default=4000, help="rows to generate (default 4000; ignored with --csv)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--csv", metavar="PATH", help=f"read this CSV instead of generating; columns: {', '.join(churnlib.COLUMNS)}")
+    parser.add_argument("--out", required=True, metavar="PATH", help="where to write the dataset CSV")
+    args = parser.parse_args()
+
+    if args.csv:
+        data = churnlib.read_dataset(args.csv)
+        print(f"read {len(data)} rows from {args.csv}")
+    else:
+        if args.rows < churnlib.MIN_ROWS:
+            raise churnlib.UsageError(f"--rows must be at least {churnlib.MIN_ROWS}, got {args.rows}")
+        data = churnlib.generate(args.rows, args.seed)
+        print(f"generated {len(data)} synthetic customers (seed {args.seed})")
+
+    churnlib.write_dataset(data, args.out)
+    churned = sum(row["churned"] for row in data)
+    print(f"churn rate {churned / len(data):.3f} ({churned} of {len(data)}); wrote {args.out}")
+
+
+if __name__ == "__main__":
+    churnlib.run_main(main)

@@ -1,0 +1,62 @@
+using System.CommandLine;
+
+using Orchestrator.Cli.Rendering;
+using Orchestrator.Contracts.V1;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>orch nodes [list]|cordon|uncordon</c>.</summary>
+internal static class NodeCommands
+{
+    /// <summary>The <c>nodes</c> command group; <c>orch nodes</c> alone lists them.</summary>
+    public static Command Create(CliApp app)
+    {
+        var nodes = new Command("nodes", """
+            List GPU nodes (same as 'nodes list'), or cordon and uncordon one.
+
+            Examples:
+              orch nodes
+              orch nodes cordon gpu-node-3
+            """);
+        app.SetAction(nodes, ListAsync);
+        var list = new Command("list", """
+            List nodes: state, cordon, GPUs used/total with model, CPU and memory allocated/total, per-GPU utilization, last heartbeat.
+
+            Example:
+              orch nodes list -o json
+            """);
+        app.SetAction(list, ListAsync);
+        nodes.Subcommands.Add(list);
+        nodes.Subcommands.Add(Cordon(app, "cordon", cordon: true));
+        nodes.Subcommands.Add(Cordon(app, "uncordon", cordon: false));
+        return nodes;
+    }
+
+    private static async Task<int> ListAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var response = await context.Client.Nodes.ListNodesAsync(new ListNodesRequest(), OrchClient.Unary(cancellationToken));
+        if (context.Output == OutputFormat.Table) context.Write(NodeTables.Nodes(response.Nodes, context.Now));
+        else context.Write(response);
+        return ExitCodes.Success;
+    }
+
+    private static Command Cordon(CliApp app, string verb, bool cordon)
+    {
+        var name = new Argument<string>("NAME") { Description = "the node's name" };
+        var command = new Command(verb, cordon
+            ? "Stop placing new steps on a node; steps running there continue.\n\nExample:\n  orch nodes cordon gpu-node-3"
+            : "Let the scheduler place steps on a cordoned node again.\n\nExample:\n  orch nodes uncordon gpu-node-3") { name };
+        app.SetAction(command, async (context, cancellationToken) =>
+        {
+            var request = new CordonNodeRequest { Node = context.Parse.GetValue(name)! };
+            var node = cordon
+                ? await context.Client.Nodes.CordonNodeAsync(request, OrchClient.Unary(cancellationToken))
+                : await context.Client.Nodes.UncordonNodeAsync(request, OrchClient.Unary(cancellationToken));
+            if (context.Output != OutputFormat.Table) context.Write(node);
+            else if (cordon) context.WriteLine($"node {node.Name} cordoned: no new steps will be placed there; running steps continue");
+            else context.WriteLine($"node {node.Name} uncordoned: steps can be placed there again");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+using Grpc.Core;
+
+using Orchestrator.Contracts.V1;
+
+namespace Orchestrator.Cli.Tests.Support;
+
+/// <summary>What the fake server answers and everything it was asked, shared by the fake services; tests script it.</summary>
+public sealed class FakeBackend
+{
+    /// <summary>Every request received, in order of arrival.</summary>
+    public ConcurrentQueue<object> Requests { get; } = new();
+
+    public Func<CreatePipelineVersionRequest, CreatePipelineVersionResponse> CreatePipelineVersion { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetPipelineRequest, PipelineVersion> GetPipeline { get; set; } = _ => throw Unimplemented();
+
+    public Func<ListPipelineVersionsRequest, ListPipelineVersionsResponse> ListPipelineVersions { get; set; } = _ => throw Unimplemented();
+
+    public Func<ListPipelinesRequest, ListPipelinesResponse> ListPipelines { get; set; } = _ => throw Unimplemented();
+
+    public Func<DeletePipelineRequest, DeletePipelineResponse> DeletePipeline { get; set; } = _ => throw Unimplemented();
+
+    public Func<SubmitRunRequest, Run> SubmitRun { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetRunRequest, Run> GetRun { get; set; } = _ => throw Unimplemented();
+
+    public Func<ListRunsRequest, ListRunsResponse> ListRuns { get; set; } = _ => throw Unimplemented();
+
+    public Func<CancelRunRequest, Run> CancelRun { get; set; } = _ => throw Unimplemented();
+
+    public Func<RetryRunRequest, Run> RetryRun { get; set; } = _ => throw Unimplemented();
+
+    /// <summary>Streams a run's events: write to the stream, throw an RpcException or abort the call to break it.</summary>
+    public Func<WatchRunRequest, IServerStreamWriter<RunEvent>, ServerCallContext, Task> WatchRun { get; set; } = (_, _, _) => throw Unimplemented();
+
+    public Func<StreamLogsRequest, IServerStreamWriter<LogChunk>, ServerCallContext, Task> StreamLogs { get; set; } = (_, _, _) => throw Unimplemented();
+
+    public Func<ListNodesRequest, ListNodesResponse> ListNodes { get; set; } = _ => throw Unimplemented();
+
+    public Func<CordonNodeRequest, Node> CordonNode { get; set; } = _ => throw Unimplemented();
+
+    public Func<CordonNodeRequest, Node> UncordonNode { get; set; } = _ => throw Unimplemented();
+
+    /// <summary>The requests of one type, in order of arrival.</summary>
+    public IReadOnlyList<T> Received<T>() => Requests.OfType<T>().ToList();
+
+    internal T Record<T>(T request)
+    {
+        Requests.Enqueue(request!);
+        return request;
+    }
+
+    private static RpcException Unimplemented() => new(new Status(StatusCode.Unimplemented, "not scripted in this test"));
+}
