@@ -2,17 +2,17 @@ using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Orchestrator.Contracts.V1;
-using Orchestrator.Core.Runs;
 using Orchestrator.Gateway.Mapping;
 using Orchestrator.Grains.Nodes;
 using CoreAssignment = Orchestrator.Grains.Nodes.StepAssignment;
+using CoreStepRef = Orchestrator.Core.Runs.StepRef;
 using ProtoAssignment = Orchestrator.Contracts.V1.StepAssignment;
 
 namespace Orchestrator.Gateway.Agents;
 
 /// <summary>The gateway's end of one agent stream: node grains call it (as an Orleans observer) and it writes to the
 /// agent; a single writer loop keeps the stream's messages in order.</summary>
-public sealed class AgentConnection : IAgentObserver
+public sealed class AgentConnection(string node) : IAgentObserver
 {
     private readonly Channel<ControlMessage> _outbox = Channel.CreateUnbounded<ControlMessage>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -32,33 +32,33 @@ public sealed class AgentConnection : IAgentObserver
     /// <inheritdoc />
     public Task AssignAsync(CoreAssignment assignment)
     {
-        Send(new ControlMessage { Assign = ToProto(assignment) });
+        Send(new ControlMessage { Assign = ToProto(assignment, node) });
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task CancelAsync(StepRef step, TimeSpan grace, string reason)
+    public Task CancelAsync(CoreStepRef step, TimeSpan grace, string reason)
     {
         Send(new ControlMessage { Cancel = new CancelStep { Step = ToProto(step), GraceMs = (int)Math.Min(int.MaxValue, grace.TotalMilliseconds), Reason = reason } });
         return Task.CompletedTask;
     }
 
     /// <summary>A step ref on the wire.</summary>
-    public static Contracts.V1.StepRef ToProto(StepRef step) => new() { RunId = step.RunId, StepKey = step.StepKey, Attempt = step.Attempt };
+    public static Contracts.V1.StepRef ToProto(CoreStepRef step) => new() { RunId = step.RunId, StepKey = step.StepKey, Attempt = step.Attempt };
 
     /// <summary>A step ref from the wire.</summary>
-    public static StepRef ToCore(Contracts.V1.StepRef step) => new(step.RunId, step.StepKey, step.Attempt);
+    public static CoreStepRef ToCore(Contracts.V1.StepRef step) => new(step.RunId, step.StepKey, step.Attempt);
 
-    private static ProtoAssignment ToProto(CoreAssignment assignment)
+    private static ProtoAssignment ToProto(CoreAssignment assignment, string node)
     {
         var resolved = assignment.Resolved;
         var result = new ProtoAssignment
         {
-            Step = ToProto(assignment.Step), Image = resolved.Image, Pipeline = assignment.Pipeline,
+            Step = ToProto(assignment.Step), Image = resolved.Image, Pipeline = assignment.Pipeline, Node = node,
             TimeoutMs = resolved.Timeout is { } t ? (long)t.TotalMilliseconds : 0,
         };
         result.Command.AddRange(resolved.Command);
-        result.Env.Add(resolved.Env);
+        result.Env.Add(resolved.Env.ToDictionary());
         result.Outputs.AddRange(resolved.Outputs);
         result.GpuIndices.AddRange(assignment.Gpus);
         foreach (var input in resolved.Inputs)

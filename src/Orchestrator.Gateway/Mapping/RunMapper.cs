@@ -19,8 +19,8 @@ public static class RunMapper
             CacheDisabled = d.CacheDisabled, CreatedAt = Time(d.CreatedAt), StartedAt = Time(run.StartedAt), FinishedAt = Time(run.FinishedAt),
             Message = run.Message ?? "", SubmittedBy = d.SubmittedBy,
         };
-        result.Parameters.Add(run.Parameters);
-        result.Labels.Add(d.Labels);
+        result.Parameters.Add(run.Parameters.ToDictionary());
+        result.Labels.Add(d.Labels.ToDictionary());
         foreach (var (state, count) in run.StepCounts) result.StepCounts[state.ToString()] = count;
         result.Steps.AddRange(run.Steps.Select(ToProto));
         result.Events.AddRange(run.Events.Select(ToProto));
@@ -37,8 +37,8 @@ public static class RunMapper
             CreatedAt = Time(run.CreatedAt), StartedAt = Time(run.StartedAt), FinishedAt = Time(run.FinishedAt), Message = run.Message,
             SubmittedBy = run.SubmittedBy,
         };
-        result.Labels.Add(run.Labels);
-        result.StepCounts.Add(run.StepCounts);
+        result.Labels.Add(run.Labels.ToDictionary());
+        result.StepCounts.Add(run.StepCounts.ToDictionary());
         return result;
     }
 

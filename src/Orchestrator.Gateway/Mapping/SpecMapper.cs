@@ -88,8 +88,8 @@ public static class SpecMapper
         };
         if (s.Cache is { } cache) result.Cache = cache;
         result.Command.AddRange(s.Command);
-        result.Env.Add(s.Env);
-        result.Inputs.Add(s.Inputs);
+        result.Env.Add(s.Env.ToDictionary());
+        result.Inputs.Add(s.Inputs.ToDictionary());
         result.Outputs.AddRange(s.Outputs);
         result.After.AddRange(s.After);
         return result;

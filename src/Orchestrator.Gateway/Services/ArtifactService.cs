@@ -8,7 +8,7 @@ using Orchestrator.Grains;
 namespace Orchestrator.Gateway.Services;
 
 /// <summary>gRPC <c>ArtifactService</c>: streams artifacts in and out of the artifact store for standalone agents.</summary>
-public sealed class ArtifactService(IArtifactStore store) : Contracts.V1.ArtifactService.ArtifactServiceBase
+public sealed class ArtifactService(IArtifactStore artifacts) : Contracts.V1.ArtifactService.ArtifactServiceBase
 {
     private const int ChunkSize = 256 * 1024;
 
@@ -21,7 +21,7 @@ public sealed class ArtifactService(IArtifactStore store) : Contracts.V1.Artifac
         var expected = first.ExpectedDigest.Length == 0 ? null : Digest(first.ExpectedDigest, "expected_digest");
 
         var pipe = new Pipe();
-        var store = Task.Run(() => this.store.PutAsync(pipe.Reader.AsStream(), expected, cancel), cancel);
+        var store = Task.Run(() => artifacts.PutAsync(pipe.Reader.AsStream(), expected, cancel), cancel);
         try
         {
             await pipe.Writer.WriteAsync(first.Data.Memory, cancel);
@@ -51,7 +51,7 @@ public sealed class ArtifactService(IArtifactStore store) : Contracts.V1.Artifac
     public override async Task Download(DownloadArtifactRequest request, IServerStreamWriter<ArtifactChunk> responseStream, ServerCallContext context)
     {
         var digest = Digest(request.Digest, "digest");
-        await using var content = await store.OpenReadAsync(digest, context.CancellationToken)
+        await using var content = await artifacts.OpenReadAsync(digest, context.CancellationToken)
             ?? throw OrchestratorException.NotFound($"no artifact with digest {digest}");
         var buffer = new byte[ChunkSize];
         int read;
@@ -63,7 +63,7 @@ public sealed class ArtifactService(IArtifactStore store) : Contracts.V1.Artifac
     public override async Task<Artifact> StatArtifact(DownloadArtifactRequest request, ServerCallContext context)
     {
         var digest = Digest(request.Digest, "digest");
-        var info = await store.StatAsync(digest, context.CancellationToken) ?? throw OrchestratorException.NotFound($"no artifact with digest {digest}");
+        var info = await artifacts.StatAsync(digest, context.CancellationToken) ?? throw OrchestratorException.NotFound($"no artifact with digest {digest}");
         return new Artifact { Digest = info.Digest, Size = info.Size };
     }
 

@@ -25,7 +25,7 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
             ?? throw OrchestratorException.Invalid("register", "the first message on the agent stream must be `register`");
         var nodeName = RequestRules.Node(register.Node, "register.node");
 
-        var connection = new AgentConnection();
+        var connection = new AgentConnection(nodeName);
         var observer = grains.CreateObjectReference<IAgentObserver>(connection);
         var node = grains.GetGrain<IGpuNodeGrain>(nodeName);
         using var pumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -109,7 +109,17 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
             {
                 var log = message.StepLog;
                 var stream = log.Stream == LogStream.Stderr ? LogStreamKind.Stderr : LogStreamKind.Stdout;
-                await logs.AppendAsync(new StepLogKey(log.Step.RunId, log.Step.StepKey, log.Step.Attempt), stream, log.Data.Memory, DateTimeOffset.UtcNow);
+                try
+                {
+                    await logs.AppendAsync(new StepLogKey(log.Step.RunId, log.Step.StepKey, log.Step.Attempt), stream, log.Data.Memory, DateTimeOffset.UtcNow);
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                {
+                    // Late output of an attempt already closed (lost, then heard from again), or a malformed key:
+                    // dropping it must not cost the agent its stream.
+                    LogDroppedOutput(nodeName, log.Step.RunId, log.Step.StepKey, e.Message);
+                }
+
                 return true;
             }
 
@@ -170,6 +180,9 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent of node {Node} connected")]
     private partial void LogConnected(string node);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Node {Node}: dropped output of {RunId}/{Step}: {Reason}")]
+    private partial void LogDroppedOutput(string node, string runId, string step, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent of node {Node} disconnected")]
     private partial void LogDisconnected(string node);
