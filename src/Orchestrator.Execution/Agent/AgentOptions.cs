@@ -29,6 +29,9 @@ public sealed class AgentOptions
     /// <summary>Time between SIGTERM and SIGKILL when a step times out, or is cancelled without a grace of its own. Default: 10 s.</summary>
     public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a graceful stop waits for the control plane to acknowledge the final reports. Default: 5 s.</summary>
+    public TimeSpan FinalAckWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Keep attempt directories after reporting (for debugging). Default: false, they are removed.</summary>
     public bool KeepWorkspaces { get; set; }
 

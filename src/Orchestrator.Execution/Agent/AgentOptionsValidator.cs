@@ -47,6 +47,7 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         if (string.IsNullOrWhiteSpace(options.WorkDirectory)) yield return "WorkDirectory: empty; give a directory for step workspaces, e.g. ./.orch-agent";
         if (options.HeartbeatInterval <= TimeSpan.Zero) yield return $"HeartbeatInterval: {options.HeartbeatInterval} must be positive";
         if (options.KillGrace < TimeSpan.Zero) yield return $"KillGrace: {options.KillGrace} must not be negative";
+        if (options.FinalAckWait < TimeSpan.Zero) yield return $"FinalAckWait: {options.FinalAckWait} must not be negative";
         if (options.SimulatedGpus < 0) yield return $"SimulatedGpus: {options.SimulatedGpus} must not be negative";
         if (options.SimulatedGpus > 0 && string.IsNullOrWhiteSpace(options.SimulatedGpuModel)) yield return "SimulatedGpuModel: empty; name the model, e.g. \"Simulated GPU\"";
         if (options.SimulatedGpuMemoryBytes <= 0) yield return $"SimulatedGpuMemoryBytes: {options.SimulatedGpuMemoryBytes} must be positive";

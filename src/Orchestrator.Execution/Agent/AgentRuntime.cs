@@ -26,9 +26,6 @@ namespace Orchestrator.Execution.Agent;
 /// </remarks>
 public sealed class AgentRuntime : BackgroundService, IStepReporter
 {
-    // How long a graceful stop waits for the control plane to acknowledge the final reports.
-    private static readonly TimeSpan FinalAckWait = TimeSpan.FromSeconds(5);
-
     private readonly AgentOptions _options;
     private readonly IGpuDiscovery _gpuDiscovery;
     private readonly ILogger<AgentRuntime> _logger;
@@ -388,7 +385,7 @@ public sealed class AgentRuntime : BackgroundService, IStepReporter
         }
         try
         {
-            await emptied.WaitAsync(FinalAckWait, _time, cancellationToken).ConfigureAwait(false);
+            await emptied.WaitAsync(_options.FinalAckWait, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

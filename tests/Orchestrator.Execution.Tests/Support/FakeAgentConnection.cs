@@ -94,6 +94,13 @@ public sealed class FakeAgentConnection(IServerStreamWriter<ControlMessage> resp
     public void Drop()
     {
         _dropped.Cancel();
-        http.Abort();
+        try
+        {
+            http.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call had already ended.
+        }
     }
 }

@@ -31,6 +31,9 @@ public static class UnixProcesses
     /// <summary>Sends SIGKILL to a process group (cleanup after a failed assertion); ignores errors.</summary>
     public static void KillGroup(int processGroup) => _ = Kill(-processGroup, SigKill);
 
+    /// <summary>Sends SIGTERM to one process.</summary>
+    public static void Terminate(int pid) => _ = Kill(pid, 15);
+
     /// <summary>Sends SIGKILL to one process; ignores errors.</summary>
     public static void KillProcess(int pid) => _ = Kill(pid, SigKill);
 
