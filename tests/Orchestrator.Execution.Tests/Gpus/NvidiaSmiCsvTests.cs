@@ -41,6 +41,17 @@ public sealed class NvidiaSmiCsvTests
         Assert.Equal(1.0, gpu.Utilization);
     }
 
+    [Theory]
+    [InlineData("query_agent_nounits.csv")]
+    [InlineData("query_agent_noheader_nounits.csv")]
+    public void Parse_RealOutputOfTheAgentsOwnQuery_ReadsTheGpu(string fixture)
+    {
+        var result = NvidiaSmiCsv.Parse(Fixture(fixture));
+
+        Assert.Empty(result.Problems);
+        Assert.Equal(new NvidiaSmiGpuRow(0, "GPU-4b4d16a3-9f3c-fafa-3f6b-b8f0ed26c747", "NVIDIA H200", H200MemoryBytes, 0, 0.0), Assert.Single(result.Gpus));
+    }
+
     [Fact]
     public void Parse_NoHeaderNoUnits_ReadsColumnsInQueryOrder()
     {
