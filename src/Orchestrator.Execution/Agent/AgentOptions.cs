@@ -1,5 +1,3 @@
-using Orchestrator.Execution.Gpus;
-
 namespace Orchestrator.Execution.Agent;
 
 /// <summary>How a node agent connects, what it announces, and where it works.</summary>

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Reflection;
-
-using Grpc.Core;
-using Grpc.Net.Client;
 
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,20 +20,19 @@ namespace Orchestrator.Execution.Agent;
 /// after a reconnect; running steps are unaffected by a lost connection and are named in the next <c>register</c>.
 /// Every outgoing message passes through the current <see cref="GatewaySession"/>, whose single writer owns the stream.
 /// </remarks>
-public sealed class AgentRuntime : BackgroundService, IStepReporter
+public sealed partial class AgentRuntime : BackgroundService, IStepReporter
 {
     private readonly AgentOptions _options;
     private readonly IGpuDiscovery _gpuDiscovery;
     private readonly ILogger<AgentRuntime> _logger;
     private readonly TimeProvider _time;
     private readonly StepExecutionContext _context;
-    private readonly Dictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private readonly GatewayChannels _channels = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<StepIdentity, StepExecution> _steps = [];
     private readonly ReportOutbox _outbox = new();
     private IReadOnlyList<GpuInfo> _gpus = [];
     private GatewaySession? _session;
-    private GrpcChannel? _currentChannel;
     private TaskCompletionSource? _outboxEmptied;
     private long _lastReportId;
     private bool _stopping;
@@ -54,7 +49,7 @@ public sealed class AgentRuntime : BackgroundService, IStepReporter
         _lastReportId = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         ArtifactStore = _options.LocalArtifactsDirectory is { } local
             ? new FileSystemArtifactStore(local)
-            : new RemoteArtifactStore(() => new ArtifactService.ArtifactServiceClient(_currentChannel ?? ChannelFor(_options.Gateways[0])));
+            : new RemoteArtifactStore(() => new ArtifactService.ArtifactServiceClient(_channels.Current ?? _channels.For(_options.Gateways[0])));
         _context = new StepExecutionContext(
             _options.NodeName,
             new StepWorkspaces(_options.WorkDirectory, ArtifactStore),
@@ -128,7 +123,7 @@ public sealed class AgentRuntime : BackgroundService, IStepReporter
     /// <inheritdoc />
     public override void Dispose()
     {
-        foreach (var channel in _channels.Values) channel.Dispose();
+        _channels.Dispose();
         base.Dispose();
     }
 
@@ -160,121 +155,6 @@ public sealed class AgentRuntime : BackgroundService, IStepReporter
                 break;
             }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-        }
-    }
-
-    /// <summary>Runs one connection until it ends; says whether the gateway accepted the registration, and why it ended.</summary>
-    private async Task<(bool Registered, string Reason)> RunSessionAsync(string gateway, CancellationToken stoppingToken)
-    {
-        var channel = ChannelFor(gateway);
-        using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var call = new NodeService.NodeServiceClient(channel).Connect(cancellationToken: sessionEnd.Token);
-        var session = new GatewaySession();
-        lock (_gate)
-        {
-            session.Enqueue(new AgentMessage { Register = RegistrationLocked() });
-            foreach (var report in _outbox.InOrder) session.Enqueue(report);
-            _session = session;
-            _currentChannel = channel;
-        }
-        var writer = WriteAsync(session, call.RequestStream, sessionEnd);
-        Task heartbeats = Task.CompletedTask;
-        var registered = false;
-        Exception? failure = null;
-        try
-        {
-            await foreach (var message in call.ResponseStream.ReadAllAsync(sessionEnd.Token).ConfigureAwait(false))
-            {
-                switch (message.BodyCase)
-                {
-                    case ControlMessage.BodyOneofCase.Registered when !registered:
-                        registered = true;
-                        OnRegistered(gateway, message.Registered);
-                        var interval = message.Registered.HeartbeatIntervalMs > 0
-                            ? TimeSpan.FromMilliseconds(message.Registered.HeartbeatIntervalMs)
-                            : _options.HeartbeatInterval;
-                        heartbeats = HeartbeatAsync(session, interval, sessionEnd.Token);
-                        break;
-                    case ControlMessage.BodyOneofCase.Assign:
-                        OnAssign(message.Assign);
-                        break;
-                    case ControlMessage.BodyOneofCase.Cancel:
-                        OnCancel(message.Cancel);
-                        break;
-                    case ControlMessage.BodyOneofCase.Ack:
-                        OnAck(message.Ack.ReportId);
-                        break;
-                    default:
-                        ExecutionLog.UnexpectedMessage(_logger, message.BodyCase.ToString());
-                        break;
-                }
-            }
-        }
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-        {
-            failure = e;
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                if (_session == session) _session = null;
-            }
-            session.Complete();
-            await sessionEnd.CancelAsync().ConfigureAwait(false);
-            await heartbeats.ConfigureAwait(false);
-        }
-        var writeFailure = await writer.ConfigureAwait(false);
-        var reason = writeFailure ?? failure switch
-        {
-            null => "the gateway closed the stream",
-            RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
-            _ => failure.Message,
-        };
-        return (registered, reason);
-    }
-
-    /// <summary>Runs the session's writer; returns why writing failed, or null when the session simply ended.</summary>
-    private static async Task<string?> WriteAsync(GatewaySession session, IClientStreamWriter<AgentMessage> stream, CancellationTokenSource sessionEnd)
-    {
-        try
-        {
-            await session.RunWriterAsync(stream, sessionEnd.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception e) when (!sessionEnd.IsCancellationRequested)
-        {
-            return $"writing to the gateway failed: {(e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message)}";
-        }
-        catch (Exception)
-        {
-            return null;
-        }
-        finally
-        {
-            // A stream that cannot be written is useless for reading too: end the session and reconnect.
-            await sessionEnd.CancelAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task HeartbeatAsync(GatewaySession session, TimeSpan interval, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(interval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                HashSet<int> busy;
-                lock (_gate) busy = _steps.Values.Where(s => s.FinishedReportId is null).SelectMany(s => s.GpuIndices).ToHashSet();
-                var samples = await _gpuDiscovery.SampleAsync(busy, cancellationToken).ConfigureAwait(false);
-                var heartbeat = new Heartbeat();
-                heartbeat.Gpus.AddRange(samples.Select(s => new GpuSample { Index = s.Index, Utilization = s.Utilization, MemoryUsedBytes = s.MemoryUsedBytes }));
-                session.Enqueue(new AgentMessage { Heartbeat = heartbeat });
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The session ended.
         }
     }
 
@@ -429,29 +309,6 @@ public sealed class AgentRuntime : BackgroundService, IStepReporter
     {
         _outbox.Add(reportId, report);
         _session?.Enqueue(report);
-    }
-
-    private GrpcChannel ChannelFor(string gateway)
-    {
-        lock (_channels)
-        {
-            if (_channels.TryGetValue(gateway, out var channel)) return channel;
-            channel = GrpcChannel.ForAddress(gateway, new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler
-                {
-                    // Fail fast on an unreachable gateway and notice a silently dead one, so the next one is tried.
-                    ConnectTimeout = TimeSpan.FromSeconds(5),
-                    KeepAlivePingDelay = TimeSpan.FromSeconds(15),
-                    KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                    EnableMultipleHttp2Connections = true,
-                },
-                HttpVersion = HttpVersion.Version20,
-            });
-            _channels.Add(gateway, channel);
-            return channel;
-        }
     }
 
     /// <summary>A step attempt as a dictionary key (proto messages are mutable).</summary>
