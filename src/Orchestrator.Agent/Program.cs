@@ -1,1 +1,3 @@
-return 0;
+using Orchestrator.Agent;
+
+return await AgentCommandLine.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+using Orchestrator.Execution.Processes;
+using Orchestrator.Execution.Workspaces;
+
+namespace Orchestrator.Execution.Agent;
+
+/// <summary>What every step execution of one agent shares.</summary>
+internal sealed record StepExecutionContext(
+    string NodeName,
+    StepWorkspaces Workspaces,
+    ProcessStepRunner Runner,
+    TimeSpan KillGrace,
+    bool KeepWorkspaces,
+    TimeProvider Time,
+    ILogger Logger);
