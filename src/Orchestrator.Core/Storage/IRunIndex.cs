@@ -23,6 +23,9 @@ public interface IRunIndex
 
     /// <summary>Number of non-terminal runs of one pipeline.</summary>
     ValueTask<int> CountActiveAsync(string tenant, string pipeline);
+
+    /// <summary>Number of runs in each state (for metrics).</summary>
+    ValueTask<IReadOnlyDictionary<RunState, int>> CountByStateAsync();
 }
 
 /// <summary>What list views show of a run.</summary>

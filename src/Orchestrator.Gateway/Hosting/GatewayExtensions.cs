@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Core.Storage;
 using Orchestrator.Gateway.Services;
 using Prometheus;
 
@@ -41,6 +42,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcHealthChecksService().RequireHost(grpcHost);
         endpoints.MapGrpcReflectionService().RequireHost(grpcHost);
         endpoints.MapMetrics("/metrics").RequireHost($"*:{httpPort}");
+        RunStateGauge.Register(endpoints.ServiceProvider.GetRequiredService<IRunIndex>());
         return endpoints;
     }
 }

@@ -27,6 +27,7 @@ public sealed partial class FileRunIndex : IRunIndex, IAsyncDisposable
     private readonly SortedSet<RunSortKey> _order = new(RunSortKey.NewestFirst);
     private readonly HashSet<string> _active = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Tenant, string Pipeline), int> _activeByPipeline = [];
+    private readonly Dictionary<RunState, int> _byState = [];
     private AppendLog? _log;
 
     /// <summary>Creates an index over <paramref name="dataDirectory"/>; call <see cref="OpenAsync(CancellationToken)"/> before use.</summary>
@@ -191,6 +192,16 @@ public sealed partial class FileRunIndex : IRunIndex, IAsyncDisposable
         }
     }
 
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyDictionary<RunState, int>> CountByStateAsync()
+    {
+        _ = Log;
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyDictionary<RunState, int>>(new Dictionary<RunState, int>(_byState));
+        }
+    }
+
     /// <summary>Flushes and closes the log.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -223,6 +234,7 @@ public sealed partial class FileRunIndex : IRunIndex, IAsyncDisposable
         if (current.Summary is { } previous)
         {
             _order.Remove(RunSortKey.For(previous.Id, previous.CreatedAt));
+            _byState[previous.State] = _byState.GetValueOrDefault(previous.State) - 1;
             if (!previous.State.IsTerminal())
             {
                 ChangeActive(previous, -1);
@@ -234,6 +246,7 @@ public sealed partial class FileRunIndex : IRunIndex, IAsyncDisposable
         if (summary is not null)
         {
             _order.Add(RunSortKey.For(summary.Id, summary.CreatedAt));
+            _byState[summary.State] = _byState.GetValueOrDefault(summary.State) + 1;
             if (!summary.State.IsTerminal())
             {
                 ChangeActive(summary, +1);
