@@ -216,6 +216,7 @@ public sealed class GpuNodeGrain(
     /// <inheritdoc />
     public async Task<NodeView> SetCordonedAsync(bool cordoned)
     {
+        if (!Known) return View();
         if (state.State.Cordoned != cordoned)
         {
             state.State.Cordoned = cordoned;

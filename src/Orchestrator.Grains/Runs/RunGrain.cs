@@ -198,7 +198,7 @@ public sealed partial class RunGrain(
         }
         catch (Core.Pipelines.LimitExceededException e)
         {
-            throw new OrchestratorException(ErrorKind.ResourceExhausted, e.Message, e.Field);
+            throw new OrchestratorException(ErrorKind.ResourceExhausted, $"{e.Field}: {e.Message}", e.Field);
         }
     }
 
