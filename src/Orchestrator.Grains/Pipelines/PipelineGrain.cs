@@ -89,7 +89,9 @@ public sealed class PipelineGrain(
         var versions = state.State.Versions;
         if (versions.Count == 0) throw NotFound();
         if (string.IsNullOrEmpty(version) || version == "latest") return versions[^1];
-        if (int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        // Eight characters or more is a digest prefix even when they are all digits (about one digest in 43
+        // starts with eight decimal digits); fewer is a version number.
+        if (version.Length < 8 && int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             return versions.FirstOrDefault(v => v.Version == number)
                 ?? throw OrchestratorException.NotFound($"pipeline {Key.Name} has no version {number}; the latest is {versions[^1].Version}");
