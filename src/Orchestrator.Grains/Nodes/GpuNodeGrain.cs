@@ -50,6 +50,8 @@ public sealed class GpuNodeGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastHeartbeat = time.GetUtcNow();
+        // Versions keep increasing across activations, so the scheduler never takes a reactivated node's news for stale.
+        _version = _lastHeartbeat.UtcTicks;
         this.RegisterGrainTimer(CheckLeaseAsync, new GrainTimerCreationOptions
         {
             DueTime = TimeSpan.FromSeconds(1), Period = TimeSpan.FromSeconds(1), KeepAlive = true,
