@@ -40,8 +40,9 @@ public sealed class PipelineGrainTests(ClusterFixture fixture)
     public async Task GetVersion_FindsLatestNumberAndDigestPrefix()
     {
         await using var s = fixture.NewScenario();
-        var v1 = await s.CreatePipelineAsync(Specs.Pipeline("train", Specs.Step("fit", s.Id)));
-        var v2 = await s.CreatePipelineAsync(Specs.Pipeline("train", Specs.Step("fit", s.Id, "model")));
+        // Fixed content, so the digests (and the prefixes below) are the same on every run.
+        var v1 = await s.CreatePipelineAsync(Specs.Pipeline("train", Specs.Step("fit", "fixed")));
+        var v2 = await s.CreatePipelineAsync(Specs.Pipeline("train", Specs.Step("fit", "fixed", "model")));
         var grain = s.Pipeline("train");
 
         Assert.Equal(2, (await grain.GetVersionAsync("latest")).Version);
@@ -59,6 +60,22 @@ public sealed class PipelineGrainTests(ClusterFixture fixture)
         Assert.Equal("version", tooShort.Field);
         var unknownDigest = await Assert.ThrowsAsync<OrchestratorException>(() => grain.GetVersionAsync("00000000ffffffff"));
         Assert.Equal(ErrorKind.NotFound, unknownDigest.Kind);
+    }
+
+    [Fact]
+    public async Task GetVersion_ByADigestPrefixOfDigitsOnly_FindsThatVersion()
+    {
+        await using var s = fixture.NewScenario();
+        await s.CreatePipelineAsync(Specs.Pipeline("train", Specs.Step("fit", "fixed")));
+        // About one digest in 43 starts with eight decimal digits; find such a spec (deterministically).
+        var spec = Enumerable.Range(0, 10_000)
+            .Select(i => Specs.Pipeline("train", Specs.Step("fit", "fixed")) with { Description = $"variant {i}" })
+            .First(x => PipelineValidator.Validate(x).Digest[..8].All(char.IsAsciiDigit));
+        var v2 = await s.CreatePipelineAsync(spec);
+
+        var found = await s.Pipeline("train").GetVersionAsync(v2.Digest[..8]);
+
+        Assert.Equal((2, v2.Digest), (found.Version, found.Digest));
     }
 
     [Fact]
