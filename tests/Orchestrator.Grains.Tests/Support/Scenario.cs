@@ -8,13 +8,13 @@ namespace Orchestrator.Grains.Tests.Support;
 /// <summary>One test's corner of a cluster: its own tenant, node names and GPU model (so that tests sharing a cluster
 /// neither see nor place each other's work), its agents and runs, and the clock moved with heartbeats. Disposing it
 /// cancels its unfinished runs and disconnects its agents.</summary>
-public sealed class Scenario(OrchestratorCluster cluster) : IAsyncDisposable
+public sealed class Scenario(OrchestratorCluster cluster, string? id = null) : IAsyncDisposable
 {
     private readonly List<SimulatedAgent> _agents = [];
     private readonly List<string> _runs = [];
 
-    /// <summary>Short unique id of this scenario.</summary>
-    public string Id { get; } = Guid.NewGuid().ToString("N")[..8];
+    /// <summary>Short unique id of this scenario (given again to pick a scenario up on a restarted cluster).</summary>
+    public string Id { get; } = id ?? Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>The tenant every pipeline and run of this scenario belongs to.</summary>
     public string Tenant => $"tenant-{Id}";

@@ -102,6 +102,15 @@ public sealed class SimulatedAgent : IAgentObserver
         return found!;
     }
 
+    /// <summary>Waits until an assignment matching <paramref name="match"/> arrives, and returns the first such.</summary>
+    public async Task<StepAssignment> WaitForAssignmentAsync(Func<StepAssignment, bool> match, string what)
+    {
+        StepAssignment? found = null;
+        await Eventually.TrueAsync(() => (found = Assignments.FirstOrDefault(match)) is not null,
+            $"node {Node} is assigned {what} (it has {Describe(Assignments)})");
+        return found!;
+    }
+
     /// <summary>Waits until a cancel order for <paramref name="step"/> arrives.</summary>
     public async Task<CancelOrder> WaitForCancelAsync(StepRef step)
     {

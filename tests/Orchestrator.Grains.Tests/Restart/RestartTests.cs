@@ -1,0 +1,84 @@
+using Orchestrator.Core.Runs;
+using Orchestrator.Grains.Scheduling;
+using Orchestrator.Grains.Tests.Support;
+using Orchestrator.Storage;
+
+namespace Orchestrator.Grains.Tests.Restart;
+
+/// <summary>Verifies a restart (a cluster of its own on a persistent data directory, stopped mid-run and started
+/// again): the resumption service picks unfinished runs up by itself, a step that was placed is sent again to its
+/// re-registered agent, a step that was running there is retried, the run completes, and earlier outputs stay.</summary>
+public sealed class RestartTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task AfterARestart_UnfinishedRunsResume_PlacedStepsAreSentAgain_RunningStepsAreRetried_AndOutputsStay()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var dataset = Artifacts.Text("dataset", "rows: 1000");
+        string runId, queuedRunId;
+        RunSnapshot before;
+        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync))
+        {
+            var s = new Scenario(cluster, id);
+            var agent = await s.ConnectAsync("node", gpus: 2);
+            await s.CreatePipelineAsync(Specs.Pipeline("diamond",
+                Specs.Step("prepare", s.Id, "dataset"),
+                Specs.Step("left", s.Id, "l").WithGpus(1, s.GpuModel).WithInput("data", "{{steps.prepare.outputs.dataset}}"),
+                Specs.Step("right", s.Id, "r").WithGpus(1, s.GpuModel).WithInput("data", "{{steps.prepare.outputs.dataset}}"),
+                Specs.Step("final", s.Id).WithInput("l", "{{steps.left.outputs.l}}").WithInput("r", "{{steps.right.outputs.r}}")));
+            await s.CreatePipelineAsync(Specs.Pipeline("waiting", Specs.Step("work", s.Id).WithGpus(1, $"other-{s.Id}")));
+            runId = (await s.SubmitAsync("diamond")).Definition.Id;
+            queuedRunId = (await s.SubmitAsync("waiting")).Definition.Id;
+            await agent.SucceedAsync(await agent.WaitForAssignmentAsync(runId, "prepare"), dataset);
+            await agent.WaitForAssignmentAsync(runId, "left");
+            await agent.StartAsync(await agent.WaitForAssignmentAsync(runId, "right"));
+            before = await s.WaitForStepAsync(runId, "right", StepState.Running);
+            Assert.Equal(StepState.Placed, before.Steps.Single(x => x.Key == "left").State);
+
+            // Stopped mid-run: the agent's connection goes down with the server, nothing is cleaned up.
+        }
+
+        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync))
+        {
+            await using var s = new Scenario(cluster, id);
+            // Nothing refers to the queued run but the run index: only the resumption service can queue its step again.
+            var scheduler = s.Grains.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool);
+            await Eventually.MatchAsync(() => scheduler.GetStatusAsync(), x => x.Queued == 1, "the queued run's step is queued again");
+            Assert.Equal(StepState.Ready, (await s.Run(queuedRunId).GetAsync(false)).Steps[0].State);
+
+            // The agent restarted too: it comes back running nothing.
+            var agent = await s.ConnectAsync("node", gpus: 2);
+            var left = await agent.WaitForAssignmentAsync(runId, "left", attempt: 1);
+            Assert.Equal(dataset, Assert.Single(left.Resolved.Inputs).Artifact);
+            var right = await agent.WaitForAssignmentAsync(runId, "right", attempt: 2);
+            Assert.Equal(dataset, Assert.Single(right.Resolved.Inputs).Artifact);
+            Assert.NotEqual(left.Gpus, right.Gpus);
+            var l = Artifacts.Text("l", "left");
+            var r = Artifacts.Text("r", "right");
+            await agent.SucceedAsync(left, l);
+            await agent.SucceedAsync(right, r);
+            var final = await agent.WaitForAssignmentAsync(runId, "final");
+            Assert.Equal([l, r], final.Resolved.Inputs.Select(i => i.Artifact));
+            await agent.SucceedAsync(final);
+            var done = await s.WaitForStateAsync(runId, RunState.Succeeded);
+
+            var prepare = done.Steps.Single(x => x.Key == "prepare");
+            var prepareBefore = before.Steps.Single(x => x.Key == "prepare");
+            Assert.Equal([dataset], prepare.Outputs);
+            Assert.Equal((prepareBefore.Attempt, prepareBefore.FinishedAt), (prepare.Attempt, prepare.FinishedAt));
+            Assert.Equal(before.Events.Select(e => (e.Revision, e.Type, e.StepKey)), done.Events.Take(before.Events.Count).Select(e => (e.Revision, e.Type, e.StepKey)));
+            Assert.Equal(1, done.Steps.Single(x => x.Key == "left").Attempt);
+            var rightStep = done.Steps.Single(x => x.Key == "right");
+            Assert.Equal(2, rightStep.Attempt);
+            Assert.True(rightStep.Attempts[0].Infrastructure);
+            Assert.DoesNotContain(agent.Assignments, x => x.Step.StepKey == "prepare");
+            Assert.Empty((await agent.Grain.GetAsync()).Allocations);
+            Assert.Equal(RunState.Succeeded, (await cluster.RunIndex.GetAsync(runId))!.State);
+            Assert.Equal([queuedRunId], await cluster.RunIndex.ListActiveAsync());
+        }
+    }
+}
