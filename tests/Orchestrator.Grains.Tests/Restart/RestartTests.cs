@@ -56,7 +56,7 @@ public sealed class RestartTests : IDisposable
             Assert.Equal(dataset, Assert.Single(left.Resolved.Inputs).Artifact);
             var right = await agent.WaitForAssignmentAsync(runId, "right", attempt: 2);
             Assert.Equal(dataset, Assert.Single(right.Resolved.Inputs).Artifact);
-            Assert.NotEqual(left.Gpus, right.Gpus);
+            if (left.Gpus.SequenceEqual(right.Gpus)) Assert.Fail(await DescribeAsync(s, runId, agent, $"left#1 and right#2 were both given GPUs [{string.Join(",", left.Gpus)}]"));
             var l = Artifacts.Text("l", "left");
             var r = Artifacts.Text("r", "right");
             await agent.SucceedAsync(left, l);
@@ -80,5 +80,16 @@ public sealed class RestartTests : IDisposable
             Assert.Equal(RunState.Succeeded, (await cluster.RunIndex.GetAsync(runId))!.State);
             Assert.Equal([queuedRunId], await cluster.RunIndex.ListActiveAsync());
         }
+    }
+
+    /// <summary>What a failure message needs to explain a double allocation: the run's events, the agent's assignments and the node's allocations.</summary>
+    private static async Task<string> DescribeAsync(Scenario s, string runId, SimulatedAgent agent, string problem)
+    {
+        var run = await s.Run(runId).GetAsync(includeEvents: true);
+        var node = await agent.Grain.GetAsync();
+        return $"{problem}\nevents:\n  " +
+            string.Join("\n  ", run.Events.Select(e => $"{e.Revision} {e.Type} {e.StepKey}#{e.Attempt} {e.Node} [{string.Join(",", e.Gpus ?? [])}] {e.Actor} {e.Message}")) +
+            "\nassignments: " + string.Join("; ", agent.Assignments.Select(a => $"{a.Step} [{string.Join(",", a.Gpus)}]")) +
+            "\nallocations: " + string.Join("; ", node.Allocations.Select(a => $"{a.Step} [{string.Join(",", a.Gpus)}]"));
     }
 }
