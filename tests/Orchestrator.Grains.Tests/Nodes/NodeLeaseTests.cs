@@ -53,4 +53,33 @@ public sealed class NodeLeaseTests(ClusterFixture fixture)
         Assert.Equal((RunState.Succeeded, done.Revision), (after.State, after.Revision));
         Assert.Equal([model], after.Steps[0].Outputs);
     }
+
+    [Fact]
+    public async Task ALostNodeThatRegistersAgain_IsToldToStopAttemptsItNoLongerHolds_AndTakesNewWork()
+    {
+        await using var s = fixture.NewScenario();
+        var a = await s.ConnectAsync("a", gpus: 1);
+        var b = await s.ConnectAsync("b", gpus: 1);
+        await s.CreatePipelineAsync(Specs.Pipeline("one", Specs.Step("train", s.Id).WithGpus(1, s.GpuModel)));
+        var firstRun = (await s.SubmitAsync("one", new Dictionary<string, string>(), cacheDisabled: true)).Definition.Id;
+        var orphan = await a.WaitForAssignmentAsync(firstRun, "train");
+        await a.StartAsync(orphan);
+        await s.AdvanceAsync(OrchestratorCluster.NodeLease + OrchestratorCluster.HeartbeatInterval, silent: a);
+        await Eventually.MatchAsync(() => a.Grain.GetAsync(), v => v.Status == NodeStatus.Lost, $"node {a.Node} is lost");
+        await b.StartAsync(await b.WaitForAssignmentAsync(firstRun, "train", attempt: 2));
+
+        // The agent was only cut off: it comes back still running the attempt that moved to node b.
+        var registered = await a.RegisterAsync([orphan.Step]);
+
+        Assert.Equal((OrchestratorCluster.HeartbeatInterval, OrchestratorCluster.NodeLease), (registered.HeartbeatInterval, registered.Lease));
+        var stop = await a.WaitForCancelAsync(orphan.Step);
+        Assert.Equal(TimeSpan.Zero, stop.Grace);
+        var view = await a.Grain.GetAsync();
+        Assert.Equal(NodeStatus.Ready, view.Status);
+        Assert.Empty(view.Allocations);
+        Assert.True(await a.HeartbeatAsync());
+        var secondRun = (await s.SubmitAsync("one", new Dictionary<string, string>(), cacheDisabled: true)).Definition.Id;
+        await a.SucceedAsync(await a.WaitForAssignmentAsync(secondRun, "train"));
+        await s.WaitForStateAsync(secondRun, RunState.Succeeded);
+    }
 }

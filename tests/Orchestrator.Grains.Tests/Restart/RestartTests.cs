@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Core.Runs;
+using Orchestrator.Grains.Nodes;
 using Orchestrator.Grains.Scheduling;
 using Orchestrator.Grains.Tests.Support;
 using Orchestrator.Storage;
@@ -21,6 +23,7 @@ public sealed class RestartTests : IDisposable
         var dataset = Artifacts.Text("dataset", "rows: 1000");
         string runId, queuedRunId;
         RunSnapshot before;
+        DateTimeOffset stoppedAt;
         await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync))
         {
             var s = new Scenario(cluster, id);
@@ -40,9 +43,10 @@ public sealed class RestartTests : IDisposable
             Assert.Equal(StepState.Placed, before.Steps.Single(x => x.Key == "left").State);
 
             // Stopped mid-run: the agent's connection goes down with the server, nothing is cleaned up.
+            stoppedAt = cluster.Clock.GetUtcNow();
         }
 
-        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync))
+        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync, new FakeTimeProvider(stoppedAt)))
         {
             await using var s = new Scenario(cluster, id);
             // Nothing refers to the queued run but the run index: only the resumption service can queue its step again.
@@ -79,6 +83,58 @@ public sealed class RestartTests : IDisposable
             Assert.Empty((await agent.Grain.GetAsync()).Allocations);
             Assert.Equal(RunState.Succeeded, (await cluster.RunIndex.GetAsync(runId))!.State);
             Assert.Equal([queuedRunId], await cluster.RunIndex.ListActiveAsync());
+        }
+    }
+
+    [Fact]
+    public async Task AfterARestart_ABackoffResumesOnTheClock_AndANodeThatNeverReturnsIsLostAfterOneLease()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        string runId;
+        DateTimeOffset retryAt, stoppedAt;
+        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync))
+        {
+            var s = new Scenario(cluster, id);
+            var a = await s.ConnectAsync("a", gpus: 1);
+            await s.ConnectAsync("b", gpus: 1);
+            await s.CreatePipelineAsync(Specs.Pipeline("pair",
+                Specs.Step("held", s.Id).WithGpus(1, s.GpuModel).WithRetry(limit: 0),
+                Specs.Step("flaky", s.Id).WithRetry(limit: 1, backoff: "30s")));
+            runId = (await s.SubmitAsync("pair")).Definition.Id;
+            // First fit by name: both land on node a.
+            await a.StartAsync(await a.WaitForAssignmentAsync(runId, "held"));
+            await a.FailAsync(await a.WaitForAssignmentAsync(runId, "flaky"));
+            var waiting = await s.WaitForStepAsync(runId, "flaky", StepState.Waiting);
+            retryAt = waiting.Steps.Single(x => x.Key == "flaky").RetryAt!.Value;
+            stoppedAt = cluster.Clock.GetUtcNow();
+        }
+
+        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync, new FakeTimeProvider(stoppedAt)))
+        {
+            await using var s = new Scenario(cluster, id);
+            // Only node b's agent comes back.
+            var b = await s.ConnectAsync("b", gpus: 1);
+            var a = s.Grains.GetGrain<IGpuNodeGrain>(s.NodeName("a"));
+
+            await s.AdvanceAsync(OrchestratorCluster.NodeLease + OrchestratorCluster.HeartbeatInterval);
+            await Eventually.MatchAsync(() => a.GetAsync(), v => v.Status == NodeStatus.Lost, "node a is lost");
+            var held = await b.WaitForAssignmentAsync(runId, "held", attempt: 2);
+            Assert.DoesNotContain(b.Assignments, x => x.Step.StepKey == "flaky");
+            Assert.Equal(StepState.Waiting, (await s.Run(runId).GetAsync(false)).Steps.Single(x => x.Key == "flaky").State);
+
+            await s.AdvanceAsync(retryAt - cluster.Clock.GetUtcNow());
+            var flaky = await b.WaitForAssignmentAsync(runId, "flaky", attempt: 2);
+            await b.SucceedAsync(held);
+            await b.SucceedAsync(flaky);
+            var done = await s.WaitForStateAsync(runId, RunState.Succeeded);
+
+            var heldStep = done.Steps.Single(x => x.Key == "held");
+            Assert.True(heldStep.Attempts[0].Infrastructure);
+            Assert.Equal(s.NodeName("a"), heldStep.Attempts[0].Node);
+            Assert.Equal(s.NodeName("b"), heldStep.Node);
+            var flakyStep = done.Steps.Single(x => x.Key == "flaky");
+            Assert.Equal([false, false], flakyStep.Attempts.Select(x => x.Infrastructure));
+            Assert.True(done.Events.Single(e => e.Type == RunEventType.StepReady && e.StepKey == "flaky" && e.Attempt == 2).Time >= retryAt);
         }
     }
 

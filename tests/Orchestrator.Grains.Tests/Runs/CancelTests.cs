@@ -64,5 +64,28 @@ public sealed class CancelTests(ClusterFixture fixture)
         Assert.Equal(ErrorKind.FailedPrecondition, error.Kind);
     }
 
+    [Fact]
+    public async Task Cancel_OfAPlacedStep_TellsTheAgentToStopIt_AndFreesItsGpus()
+    {
+        await using var s = fixture.NewScenario();
+        var agent = await s.ConnectAsync("node", gpus: 1);
+        await s.CreatePipelineAsync(Specs.Pipeline("gpu", Specs.Step("train", s.Id).WithGpus(1, s.GpuModel)));
+        var runId = (await s.SubmitAsync("gpu")).Definition.Id;
+        var placed = await agent.WaitForAssignmentAsync(runId, "train");
+        Assert.Single((await agent.Grain.GetAsync()).Allocations);
+
+        var cancelled = await s.Run(runId).CancelAsync("alice", "");
+
+        Assert.Equal(RunState.Cancelled, cancelled.State);
+        Assert.Equal("cancelled by alice", cancelled.Message);
+        Assert.Equal(StepState.Cancelled, cancelled.Steps[0].State);
+        Assert.Empty((await agent.Grain.GetAsync()).Allocations);
+        await agent.WaitForCancelAsync(placed.Step);
+        // The agent's late word about the attempt changes nothing.
+        await agent.StartAsync(placed);
+        var after = await s.Run(runId).GetAsync(includeEvents: false);
+        Assert.Equal((RunState.Cancelled, cancelled.Revision), (after.State, after.Revision));
+    }
+
     private static StepState State(RunSnapshot run, string key) => run.Steps.Single(s => s.Key == key).State;
 }

@@ -1,4 +1,5 @@
 using Orchestrator.Core.Runs;
+using Orchestrator.Grains.Nodes;
 using Orchestrator.Grains.Scheduling;
 using Orchestrator.Grains.Tests.Support;
 
@@ -40,6 +41,21 @@ public sealed class PlacementTests(ClusterFixture fixture)
         var done = await s.WaitForStateAsync(runId, RunState.Succeeded);
         Assert.Equal(b.Node, done.Steps.Single(x => x.Key == first.Step.StepKey).Node);
         Assert.Equal(a.Node, done.Steps.Single(x => x.Key == other.Key).Node);
+    }
+
+    [Fact]
+    public async Task Cordon_OfANodeThatNeverRegistered_IsNotFound_AndAddsNoNode()
+    {
+        await using var s = fixture.NewScenario();
+        var typo = s.Grains.GetGrain<IGpuNodeGrain>(s.NodeName("typo"));
+        var scheduler = s.Grains.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool);
+
+        var error = await Assert.ThrowsAsync<OrchestratorException>(() => typo.SetCordonedAsync(true));
+
+        Assert.Equal(ErrorKind.NotFound, error.Kind);
+        Assert.Contains(s.NodeName("typo"), error.Message);
+        Assert.Equal(ErrorKind.NotFound, (await Assert.ThrowsAsync<OrchestratorException>(() => typo.GetAsync())).Kind);
+        Assert.DoesNotContain(s.NodeName("typo"), await scheduler.ListNodesAsync());
     }
 
     [Fact]
