@@ -59,6 +59,37 @@ public sealed class PlacementTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ANodeGrainReactivatedWhileTheSchedulerLives_GetsQueuedStepsWhenItsGpusFree()
+    {
+        await using var s = fixture.NewScenario();
+        var agent = await s.ConnectAsync("node", gpus: 1);
+        await s.CreatePipelineAsync(Specs.Pipeline("one", Specs.Step("train", s.Id).WithGpus(1, s.GpuModel)));
+        // A node that has seen some work: its capacity has changed many times.
+        for (var i = 0; i < 6; i++)
+        {
+            var warmup = (await s.SubmitAsync("one", cacheDisabled: true)).Definition.Id;
+            await agent.SucceedAsync(await agent.WaitForAssignmentAsync(warmup, "train"));
+            await s.WaitForStateAsync(warmup, RunState.Succeeded);
+        }
+
+        var holding = (await s.SubmitAsync("one", cacheDisabled: true)).Definition.Id;
+        var held = await agent.WaitForAssignmentAsync(holding, "train");
+        await agent.StartAsync(held);
+        var waiting = (await s.SubmitAsync("one", cacheDisabled: true)).Definition.Id;
+        await s.WaitForStepAsync(waiting, "train", StepState.Ready);
+
+        // The node grain goes away (its silo failed, or it moved) while the scheduler stays; its agent notices
+        // at the next heartbeat and registers again, still running its step.
+        await fixture.Cluster.DeactivateAsync(agent.Grain);
+        Assert.False(await agent.HeartbeatAsync());
+        await agent.RegisterAsync([held.Step]);
+        await agent.FinishAsync(held, AttemptOutcome.Succeeded);
+
+        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(waiting, "train"));
+        await s.WaitForStateAsync(waiting, RunState.Succeeded);
+    }
+
+    [Fact]
     public async Task AStepNeedingAGpuModelNoNodeHas_StaysQueued_WhileOtherStepsArePlaced()
     {
         await using var s = fixture.NewScenario();

@@ -48,6 +48,9 @@ public sealed class OrchestratorCluster : IAsyncDisposable
     /// <summary>The silo's run index (read directly to check what list views and resumption see).</summary>
     public IRunIndex RunIndex => _cluster.GetSiloServiceProvider().GetRequiredService<IRunIndex>();
 
+    /// <summary>Deactivates a grain now (as a silo failure or a migration would) and waits until it is gone.</summary>
+    public Task DeactivateAsync(IAddressable grain) => _cluster.DeactivateAsync(grain);
+
     /// <summary>Starts one silo on <paramref name="dataDirectory"/> and a client.</summary>
     public static async Task<OrchestratorCluster> StartAsync(string dataDirectory, Durability durability = Durability.None, FakeTimeProvider? clock = null)
     {
