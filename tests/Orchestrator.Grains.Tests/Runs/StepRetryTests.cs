@@ -45,6 +45,27 @@ public sealed class StepRetryTests(ClusterFixture fixture)
         Assert.Null(step.RetryAt);
     }
 
+    [Fact]
+    public async Task Cancel_DuringABackoff_CancelsTheStep_AndNoRetryFollows()
+    {
+        await using var s = fixture.NewScenario();
+        var agent = await s.ConnectAsync("node", gpus: 0);
+        await s.CreatePipelineAsync(Specs.Pipeline("flaky", Specs.Step("work", s.Id).WithRetry(limit: 3, backoff: "10s")));
+        var runId = (await s.SubmitAsync("flaky")).Definition.Id;
+        await agent.FailAsync(await agent.WaitForAssignmentAsync(runId, "work"));
+        await ExpectRetryAfterAsync(s, runId, attempt: 1, TimeSpan.FromSeconds(10));
+
+        var cancelled = await s.Run(runId).CancelAsync("alice", "giving up");
+        await s.AdvanceAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(RunState.Cancelled, cancelled.State);
+        var after = await s.Run(runId).GetAsync(includeEvents: false);
+        Assert.Equal((RunState.Cancelled, cancelled.Revision), (after.State, after.Revision));
+        Assert.Equal((StepState.Cancelled, 1), (after.Steps[0].State, after.Steps[0].Attempt));
+        Assert.Null(after.Steps[0].RetryAt);
+        Assert.Single(agent.Assignments, x => x.Step.RunId == runId);
+    }
+
     /// <summary>The retry timer has not fired: the step still waits after attempt <paramref name="attempt"/>.</summary>
     private static async Task AssertStillWaitingAsync(IRunGrain run, int attempt)
     {

@@ -44,6 +44,31 @@ public sealed class PlacementTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task WhenAGpuFrees_TheHigherPriorityStepGetsIt_ThenTheEarlierOfEqualPriority()
+    {
+        await using var s = fixture.NewScenario();
+        var agent = await s.ConnectAsync("node", gpus: 1);
+        await s.CreatePipelineAsync(Specs.Pipeline("one", Specs.Step("train", s.Id).WithGpus(1, s.GpuModel)));
+        var busy = (await s.SubmitAsync("one", cacheDisabled: true)).Definition.Id;
+        var running = await agent.WaitForAssignmentAsync(busy, "train");
+        await agent.StartAsync(running);
+        var early = (await s.SubmitAsync("one", cacheDisabled: true, priority: 0)).Definition.Id;
+        var late = (await s.SubmitAsync("one", cacheDisabled: true, priority: 0)).Definition.Id;
+        var urgent = (await s.SubmitAsync("one", cacheDisabled: true, priority: 10)).Definition.Id;
+
+        var order = new List<string>();
+        await agent.FinishAsync(running, AttemptOutcome.Succeeded);
+        for (var i = 0; i < 3; i++)
+        {
+            var next = await agent.WaitForAssignmentAsync(x => x.Step.RunId != busy && !order.Contains(x.Step.RunId), $"queued step {i + 1} of 3");
+            order.Add(next.Step.RunId);
+            await agent.SucceedAsync(next);
+        }
+
+        Assert.Equal([urgent, early, late], order);
+    }
+
+    [Fact]
     public async Task Cordon_OfANodeThatNeverRegistered_IsNotFound_AndAddsNoNode()
     {
         await using var s = fixture.NewScenario();

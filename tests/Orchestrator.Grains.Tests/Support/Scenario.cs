@@ -54,14 +54,14 @@ public sealed class Scenario(OrchestratorCluster cluster, string? id = null) : I
 
     /// <summary>Submits a run the way the gateway does: the id comes from the request id when there is one.</summary>
     public Task<RunSnapshot> SubmitAsync(string pipeline, IReadOnlyDictionary<string, string>? arguments = null, string requestId = "",
-        bool cacheDisabled = false, string version = "latest")
+        bool cacheDisabled = false, string version = "latest", int priority = 0)
     {
         var runId = requestId.Length > 0 ? RunIds.FromRequest(Tenant, requestId) : RunIds.New();
         if (!_runs.Contains(runId)) _runs.Add(runId);
         return Run(runId).SubmitAsync(new SubmitRun
         {
             Tenant = Tenant, Pipeline = pipeline, Version = version, Arguments = arguments is null ? [] : new Dictionary<string, string>(arguments),
-            RequestId = requestId, CacheDisabled = cacheDisabled, SubmittedBy = "tester",
+            RequestId = requestId, CacheDisabled = cacheDisabled, SubmittedBy = "tester", Priority = priority,
         });
     }
 
@@ -108,12 +108,23 @@ public sealed class Scenario(OrchestratorCluster cluster, string? id = null) : I
                     if (agent is not null) await agent.FinishAsync(new StepRef(runId, step.Key, step.Attempt), AttemptOutcome.Cancelled, 143, "cancelled");
                 }
             }
-            catch (Exception e) when (e is OrchestratorException or TimeoutException)
+            catch (Exception)
             {
-                // Never created (a rejected submit) or already gone: nothing to clean.
+                // Best effort: a run that was never created (a rejected submit) has nothing to clean, and a cleanup
+                // failure must not hide the test's own outcome.
             }
         }
 
-        foreach (var agent in _agents) await agent.DisconnectAsync();
+        foreach (var agent in _agents)
+        {
+            try
+            {
+                await agent.DisconnectAsync();
+            }
+            catch (Exception)
+            {
+                // As above: best effort.
+            }
+        }
     }
 }
