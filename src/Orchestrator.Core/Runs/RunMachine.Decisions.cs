@@ -74,7 +74,8 @@ public sealed partial class RunMachine
     public ResolvedStep? ResolveForDispatch(int index)
     {
         var context = new StepContext(RunId, StatusSoFar(), i => new StepView(_steps[i].State, _steps[i].Outputs));
-        return StepResolver.Resolve(Plan, index, context) is StepResolution.Run run ? run.Step : null;
+        if (StepResolver.Resolve(Plan, index, context) is not StepResolution.Run run) return null;
+        return CacheDisabled ? run.Step with { CacheKey = null } : run.Step;
     }
 
     /// <summary>Events for an activation decided by <see cref="Decide"/> (after a cache miss, for a step that runs).</summary>

@@ -51,7 +51,8 @@ public sealed class GpuNodeGrain(
     {
         _lastHeartbeat = time.GetUtcNow();
         // Versions keep increasing across activations, so the scheduler never takes a reactivated node's news for stale.
-        _version = _lastHeartbeat.UtcTicks;
+        // Wall-clock ticks, not the injected TimeProvider: this orders activations, it is not domain time.
+        _version = DateTime.UtcNow.Ticks;
         this.RegisterGrainTimer(CheckLeaseAsync, new GrainTimerCreationOptions
         {
             DueTime = TimeSpan.FromSeconds(1), Period = TimeSpan.FromSeconds(1), KeepAlive = true,

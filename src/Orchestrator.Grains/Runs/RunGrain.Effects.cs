@@ -76,7 +76,7 @@ public sealed partial class RunGrain
                     break;
                 case RunEventType.StepSucceeded when step.CacheKey is not null:
                     var outputs = step.Outputs ?? [];
-                    effects.Add(() => GrainFactory.GetGrain<IStepCacheGrain>(step.CacheKey).PutAsync(outputs, RunId, step.Key));
+                    effects.Add(() => Cache(step.CacheKey).PutAsync(outputs, RunId, step.Key));
                     break;
             }
 
@@ -118,7 +118,7 @@ public sealed partial class RunGrain
             var decisions = activatable.Select(i => (Index: i, Decision: machine.Decide(i))).ToList();
             var lookups = decisions
                 .Where(d => d.Decision is { Kind: ActivationKind.Run, Step.CacheKey: not null })
-                .ToDictionary(d => d.Index, d => GrainFactory.GetGrain<IStepCacheGrain>(d.Decision.Step!.CacheKey!).GetAsync());
+                .ToDictionary(d => d.Index, d => Cache(d.Decision.Step!.CacheKey!).GetAsync());
             await Task.WhenAll(lookups.Values);
 
             var events = new List<RunEvent>();
@@ -245,4 +245,7 @@ public sealed partial class RunGrain
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool);
 
     private IGpuNodeGrain Node(string name) => GrainFactory.GetGrain<IGpuNodeGrain>(name);
+
+    /// <summary>Cache entries are per tenant: one tenant's outputs are never another's cache hit.</summary>
+    private IStepCacheGrain Cache(string cacheKey) => GrainFactory.GetGrain<IStepCacheGrain>($"{_definition!.Tenant}/{cacheKey}");
 }

@@ -206,11 +206,12 @@ public sealed partial class RunGrain(
     {
         var d = _definition!;
         var same = request.RequestId.Length > 0 && d.RequestId == request.RequestId && d.Tenant == request.Tenant &&
-            d.Pipeline == request.Pipeline && SameEntries(d.Arguments, request.Arguments);
+            d.Pipeline == request.Pipeline && SameEntries(d.Arguments, request.Arguments) && d.Priority == request.Priority &&
+            d.CacheDisabled == request.CacheDisabled && SameEntries(d.Labels, request.Labels);
         if (!same)
         {
             throw new OrchestratorException(ErrorKind.AlreadyExists,
-                $"request_id '{request.RequestId}' was already used for run {RunId} with a different pipeline or parameters; use a new request_id");
+                $"request_id '{request.RequestId}' was already used for run {RunId} with a different pipeline, parameters, priority, labels or cache setting; use a new request_id");
         }
 
         return Snapshot(includeEvents: false);
