@@ -30,6 +30,7 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
         var node = grains.GetGrain<IGpuNodeGrain>(nodeName);
         using var pumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var pump = connection.PumpAsync(responseStream, pumpCancel.Token);
+        var reports = new ReportDispatcher(grains, connection, _ => pumpCancel.Cancel(), logger);
         try
         {
             var registered = await node.RegisterAsync(new NodeRegistration
@@ -51,9 +52,16 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
             });
             LogConnected(nodeName);
 
-            while (await requestStream.MoveNext(cancel))
+            try
             {
-                if (!await HandleAsync(nodeName, node, observer, connection, requestStream.Current)) break;
+                while (await requestStream.MoveNext(pumpCancel.Token))
+                {
+                    if (!await HandleAsync(nodeName, node, observer, reports, requestStream.Current)) break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                // A report could not be recorded: end the stream so the agent reconnects and resends.
             }
         }
         finally
@@ -76,7 +84,7 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
     }
 
     /// <summary>Handles one message; false ends the stream (the agent must register again).</summary>
-    private async Task<bool> HandleAsync(string nodeName, IGpuNodeGrain node, IAgentObserver observer, AgentConnection connection, AgentMessage message)
+    private async Task<bool> HandleAsync(string nodeName, IGpuNodeGrain node, IAgentObserver observer, ReportDispatcher reports, AgentMessage message)
     {
         switch (message.BodyCase)
         {
@@ -86,8 +94,7 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
             case AgentMessage.BodyOneofCase.StepStarted:
             {
                 var step = AgentConnection.ToCore(message.StepStarted.Step);
-                await grains.GetGrain<IRunGrain>(RequestRules.RunId(step.RunId, "step_started.step.run_id")).StepStartedAsync(step, nodeName);
-                connection.Send(new ControlMessage { Ack = new Ack { ReportId = message.StepStarted.ReportId } });
+                reports.Post(RequestRules.RunId(step.RunId, "step_started.step.run_id"), new AgentReport(step, nodeName, null), message.StepStarted.ReportId);
                 return true;
             }
 
@@ -95,13 +102,14 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
             {
                 var finished = message.StepFinished;
                 var step = AgentConnection.ToCore(finished.Step);
+                var runId = RequestRules.RunId(step.RunId, "step_finished.step.run_id");
+                // Every chunk of its output came before this message on the stream: the log is complete.
                 await logs.CompleteAsync(new StepLogKey(step.RunId, step.StepKey, step.Attempt));
-                await grains.GetGrain<IRunGrain>(RequestRules.RunId(step.RunId, "step_finished.step.run_id")).StepFinishedAsync(step, new StepReport
+                reports.Post(runId, new AgentReport(step, nodeName, new StepReport
                 {
                     Outcome = ToCore(finished.Outcome), ExitCode = finished.ExitCode, Message = finished.Message.Length == 0 ? null : finished.Message,
                     Outputs = [.. finished.Outputs.Select(RunMapper.ToCore)], Node = nodeName,
-                });
-                connection.Send(new ControlMessage { Ack = new Ack { ReportId = finished.ReportId } });
+                }), finished.ReportId);
                 return true;
             }
 

@@ -81,11 +81,10 @@ internal static class RunMetrics
 /// <summary>Node metrics, updated by node grains.</summary>
 internal static class NodeMetrics
 {
-    public static void Allocation(string node, GpuNodeState state)
+    public static void Allocation(string node, int gpus, int allocated)
     {
-        var allocated = state.Allocations.Values.Sum(a => a.Gpus.Length);
         OrchestratorMetrics.NodeGpus.WithLabels(node, "allocated").Set(allocated);
-        OrchestratorMetrics.NodeGpus.WithLabels(node, "free").Set(Math.Max(0, state.Gpus.Count - allocated));
+        OrchestratorMetrics.NodeGpus.WithLabels(node, "free").Set(Math.Max(0, gpus - allocated));
     }
 
     public static void Utilization(string node, IEnumerable<GpuSampleInfo> samples)

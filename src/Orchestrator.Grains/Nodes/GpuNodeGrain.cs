@@ -1,6 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orchestrator.Grains.Metrics;
 using Microsoft.Extensions.Options;
+using Orchestrator.Grains.Metrics;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Scheduling;
 using Orchestrator.Grains.Hosting;
@@ -26,8 +27,6 @@ public sealed class GpuNodeState
     [Id(4)] public bool Cordoned { get; set; }
     /// <summary>Lost (lease expired) and not re-registered since.</summary>
     [Id(5)] public bool Lost { get; set; }
-    /// <summary>Allocations by attempt.</summary>
-    [Id(6)] public Dictionary<string, AllocationRecord> Allocations { get; set; } = [];
 }
 
 /// <summary>A GPU node. The node's own state is the authority on which GPU is free: the scheduler's view may lag,
@@ -38,6 +37,10 @@ public sealed class GpuNodeGrain(
     TimeProvider time,
     ILogger<GpuNodeGrain> logger) : Grain, IGpuNodeGrain
 {
+    private AllocationJournal _allocations = null!;
+    private readonly HashSet<int> _takenGpus = [];
+    private long _cpuAllocated;
+    private long _memoryAllocated;
     private IAgentObserver? _agent;
     private DateTimeOffset _lastHeartbeat;
     private List<GpuSampleInfo> _utilization = [];
@@ -47,8 +50,12 @@ public sealed class GpuNodeGrain(
     private bool Known => state.RecordExists;
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _allocations = new AllocationJournal(
+            ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(OrchestratorSiloExtensions.StorageName), this.GetGrainId());
+        await _allocations.LoadAsync();
+        foreach (var allocation in _allocations.Allocations.Values) Count(allocation, +1);
         _lastHeartbeat = time.GetUtcNow();
         // Versions keep increasing across activations, so the scheduler never takes a reactivated node's news for stale.
         // Wall-clock ticks, not the injected TimeProvider: this orders activations, it is not domain time.
@@ -59,10 +66,31 @@ public sealed class GpuNodeGrain(
         });
 
         // After a restart, ask each run whether its allocation here is still wanted; stale ones are released.
-        foreach (var allocation in state.State.Allocations.Values)
+        foreach (var allocation in Allocations.Values)
             GrainFactory.GetGrain<IRunGrain>(allocation.Step.RunId).CheckAllocationAsync(allocation.Step, Name).Ignore();
         if (Known) NotifyScheduler();
-        return Task.CompletedTask;
+    }
+
+    private Dictionary<string, AllocationRecord> Allocations => _allocations.Allocations;
+
+    /// <summary>Persists allocation changes, then keeps the running totals in step.</summary>
+    private async Task ChangeAsync(IReadOnlyList<AllocationChange> changes)
+    {
+        if (changes.Count == 0) return;
+        await _allocations.AppendAsync(changes);
+        foreach (var change in changes) Count(change.Allocation, change.Released ? -1 : +1);
+        _version++;
+        NodeMetrics.Allocation(Name, state.State.Gpus.Count, _takenGpus.Count);
+    }
+
+    private void Count(AllocationRecord allocation, int sign)
+    {
+        _cpuAllocated += sign * allocation.CpuMillis;
+        _memoryAllocated += sign * allocation.MemoryBytes;
+        foreach (var gpu in allocation.Gpus)
+        {
+            if (sign > 0) _takenGpus.Add(gpu); else _takenGpus.Remove(gpu);
+        }
     }
 
     /// <inheritdoc />
@@ -79,23 +107,22 @@ public sealed class GpuNodeGrain(
 
         // Allocations the agent does not run: their runs decide (re-send if only placed, retry if it was running).
         // Allocations on GPUs the node no longer has cannot run at all.
-        var missing = s.Allocations.Values.Where(a => !running.Contains(a.Step.ToString())).ToList();
-        foreach (var gone in s.Allocations.Values.Where(a => a.Gpus.Any(g => !gpuIndices.Contains(g))).ToList())
-        {
-            s.Allocations.Remove(gone.Step.ToString());
-            GrainFactory.GetGrain<IRunGrain>(gone.Step.RunId).StepLostAsync(gone.Step, $"GPU inventory of node {Name} changed").Ignore();
-        }
-
+        var missing = Allocations.Values.Where(a => !running.Contains(a.Step.ToString())).ToList();
+        var gone = Allocations.Values.Where(a => a.Gpus.Any(g => !gpuIndices.Contains(g))).ToList();
         await state.WriteStateAsync();
+        await ChangeAsync([.. gone.Select(a => new AllocationChange(a, Released: true))]);
+        foreach (var allocation in gone)
+            GrainFactory.GetGrain<IRunGrain>(allocation.Step.RunId).StepLostAsync(allocation.Step, $"GPU inventory of node {Name} changed").Ignore();
+
         _agent = agent;
         _lastHeartbeat = time.GetUtcNow();
         _version++;
 
-        foreach (var group in missing.Where(a => s.Allocations.ContainsKey(a.Step.ToString())).GroupBy(a => a.Step.RunId))
+        foreach (var group in missing.Where(a => Allocations.ContainsKey(a.Step.ToString())).GroupBy(a => a.Step.RunId))
             GrainFactory.GetGrain<IRunGrain>(group.Key).StepsNotRunningAsync(Name, [.. group.Select(a => a.Step)]).Ignore();
 
         // Attempts the agent runs that hold nothing here belong to no one: stop them.
-        foreach (var orphan in registration.Running.Where(r => !s.Allocations.ContainsKey(r.ToString())))
+        foreach (var orphan in registration.Running.Where(r => !Allocations.ContainsKey(r.ToString())))
             agent.CancelAsync(orphan, TimeSpan.Zero, "not allocated on this node").Ignore();
 
         logger.LogInformation("Node {Node} registered: {Gpus} GPU(s), {Cpu} mCPU, {Memory} bytes, {Running} running",
@@ -131,50 +158,39 @@ public sealed class GpuNodeGrain(
     /// <inheritdoc />
     public async Task<AllocationResult> AllocateAsync(List<AllocationRequest> requests)
     {
-        var s = state.State;
         var accepted = new List<StepRef>();
         var rejected = new List<StepRef>();
-        var changed = false;
+        var changes = new List<AllocationChange>();
+        var taken = new HashSet<int>(_takenGpus);
+        long cpu = _cpuAllocated, memory = _memoryAllocated;
+        var now = time.GetUtcNow();
         foreach (var request in requests)
         {
-            var key = request.Step.ToString();
-            if (s.Allocations.TryGetValue(key, out var existing))
+            if (Allocations.TryGetValue(request.Step.ToString(), out var existing))
             {
                 if (existing.Gpus.SequenceEqual(request.Gpus)) accepted.Add(request.Step); else rejected.Add(request.Step);
                 continue;
             }
 
-            if (!Schedulable || !Fits(request))
+            if (!Schedulable || !Fits(request, taken, cpu, memory))
             {
                 rejected.Add(request.Step);
                 continue;
             }
 
-            s.Allocations[key] = new AllocationRecord
+            var allocation = new AllocationRecord
             {
                 Step = request.Step, Gpus = request.Gpus, CpuMillis = request.Resources.CpuMillis,
-                MemoryBytes = request.Resources.MemoryBytes, Since = time.GetUtcNow(),
+                MemoryBytes = request.Resources.MemoryBytes, Since = now,
             };
+            changes.Add(new AllocationChange(allocation, Released: false));
+            taken.UnionWith(request.Gpus);
+            cpu += allocation.CpuMillis;
+            memory += allocation.MemoryBytes;
             accepted.Add(request.Step);
-            changed = true;
         }
 
-        if (changed)
-        {
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch
-            {
-                await state.ReadStateAsync();
-                throw;
-            }
-
-            _version++;
-            NodeMetrics.Allocation(Name, s);
-        }
-
+        await ChangeAsync(changes);
         return new AllocationResult(accepted, rejected, Capacity());
     }
 
@@ -182,17 +198,15 @@ public sealed class GpuNodeGrain(
     public async Task ReleaseAsync(StepRef step, bool stopProcess)
     {
         if (stopProcess) _agent?.CancelAsync(step, options.Value.CancelGrace, "released").Ignore();
-        if (!state.State.Allocations.Remove(step.ToString())) return;
-        await state.WriteStateAsync();
-        _version++;
-        NodeMetrics.Allocation(Name, state.State);
+        if (!Allocations.TryGetValue(step.ToString(), out var allocation)) return;
+        await ChangeAsync([new AllocationChange(allocation, Released: true)]);
         NotifyScheduler();
     }
 
     /// <inheritdoc />
     public Task StartStepAsync(StepAssignment assignment)
     {
-        if (!state.State.Allocations.ContainsKey(assignment.Step.ToString()))
+        if (!Allocations.ContainsKey(assignment.Step.ToString()))
         {
             logger.LogWarning("Node {Node}: not starting {Step}, which holds no allocation here", Name, assignment.Step);
             return Task.CompletedTask;
@@ -233,31 +247,25 @@ public sealed class GpuNodeGrain(
 
     private bool Schedulable => Known && _agent is not null && !state.State.Lost && !state.State.Cordoned;
 
-    private bool Fits(AllocationRequest request)
+    private bool Fits(AllocationRequest request, HashSet<int> taken, long cpuAllocated, long memoryAllocated)
     {
         var s = state.State;
-        var taken = s.Allocations.Values.SelectMany(a => a.Gpus).ToHashSet();
-        var byIndex = s.Gpus.ToDictionary(g => g.Index);
         if (request.Gpus.Length != request.Resources.Gpus || request.Gpus.Distinct().Count() != request.Gpus.Length) return false;
         foreach (var index in request.Gpus)
         {
-            if (taken.Contains(index) || !byIndex.TryGetValue(index, out var gpu)) return false;
+            var gpu = s.Gpus.Find(g => g.Index == index);
+            if (taken.Contains(index) || gpu is null) return false;
             if (!ResourceFit.Matches(request.Resources, new GpuSlot(gpu.Index, gpu.Model, false))) return false;
         }
 
-        var cpu = s.CpuMillis - s.Allocations.Values.Sum(a => a.CpuMillis);
-        var memory = s.MemoryBytes - s.Allocations.Values.Sum(a => a.MemoryBytes);
-        return request.Resources.CpuMillis <= cpu && request.Resources.MemoryBytes <= memory;
+        return request.Resources.CpuMillis <= s.CpuMillis - cpuAllocated && request.Resources.MemoryBytes <= s.MemoryBytes - memoryAllocated;
     }
 
     private NodeCapacity Capacity()
     {
         var s = state.State;
-        var taken = s.Allocations.Values.SelectMany(a => a.Gpus).ToHashSet();
-        var slots = s.Gpus.Select(g => new GpuSlot(g.Index, g.Model, taken.Contains(g.Index))).ToList();
-        return new NodeCapacity(Name, Schedulable, slots, s.CpuMillis, s.MemoryBytes,
-            s.CpuMillis - s.Allocations.Values.Sum(a => a.CpuMillis), s.MemoryBytes - s.Allocations.Values.Sum(a => a.MemoryBytes),
-            _version);
+        var slots = s.Gpus.Select(g => new GpuSlot(g.Index, g.Model, _takenGpus.Contains(g.Index))).ToList();
+        return new NodeCapacity(Name, Schedulable, slots, s.CpuMillis, s.MemoryBytes, s.CpuMillis - _cpuAllocated, s.MemoryBytes - _memoryAllocated, _version);
     }
 
     private NodeView View()
@@ -269,7 +277,7 @@ public sealed class GpuNodeGrain(
             Name = Name,
             Status = s.Lost ? NodeStatus.Lost : _agent is null ? NodeStatus.Disconnected : NodeStatus.Ready,
             Cordoned = s.Cordoned, Labels = s.Labels, Gpus = s.Gpus, Utilization = _utilization, CpuMillis = s.CpuMillis,
-            MemoryBytes = s.MemoryBytes, Allocations = [.. s.Allocations.Values], LastHeartbeat = _agent is null ? null : _lastHeartbeat,
+            MemoryBytes = s.MemoryBytes, Allocations = [.. Allocations.Values], LastHeartbeat = _agent is null ? null : _lastHeartbeat,
         };
     }
 
@@ -286,13 +294,12 @@ public sealed class GpuNodeGrain(
         if (silent <= options.Value.NodeLease) return;
 
         logger.LogWarning("Node {Node} lost: no heartbeat for {Seconds:F1}s; retrying its {Count} step(s) elsewhere",
-            Name, silent.TotalSeconds, state.State.Allocations.Count);
-        var lost = state.State.Allocations.Values.ToList();
+            Name, silent.TotalSeconds, Allocations.Count);
+        var lost = Allocations.Values.ToList();
         state.State.Lost = true;
-        state.State.Allocations.Clear();
         await state.WriteStateAsync(CancellationToken.None);
+        await ChangeAsync([.. lost.Select(a => new AllocationChange(a, Released: true))]);
         _agent = null;
-        NodeMetrics.Allocation(Name, state.State);
         foreach (var allocation in lost)
         {
             GrainFactory.GetGrain<IRunGrain>(allocation.Step.RunId)

@@ -24,9 +24,13 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>Activates the run and re-issues what it is waiting for (after a restart, or as a periodic safety net).</summary>
     Task ResumeAsync();
 
-    /// <summary>The scheduler placed a step attempt.</summary>
+    /// <summary>The scheduler placed step attempts of this run on a node (one batch per pass).</summary>
     [OneWay]
-    Task StepPlacedAsync(StepRef step, string node, int[] gpus);
+    Task StepsPlacedAsync(string node, List<PlacedStep> placements);
+
+    /// <summary>Reports from an agent about this run's attempts, in the order the agent sent them. Returns once every
+    /// one is recorded durably (the gateway then acknowledges them to the agent).</summary>
+    Task ReportAsync(List<AgentReport> reports);
 
     /// <summary>The agent started a step attempt. Returns once recorded durably.</summary>
     Task StepStartedAsync(StepRef step, string node);
@@ -88,6 +92,19 @@ public sealed record StepReport
     /// <summary>The reporting node.</summary>
     [Id(4)] public string Node { get; init; } = "";
 }
+
+/// <summary>One step attempt the scheduler placed.</summary>
+[GenerateSerializer]
+[Alias("orch.placed-step")]
+public sealed record PlacedStep([property: Id(0)] StepRef Step, [property: Id(1)] int[] Gpus);
+
+/// <summary>An agent's report: a start (no <see cref="Finished"/>) or an end.</summary>
+[GenerateSerializer]
+[Alias("orch.agent-report")]
+public sealed record AgentReport(
+    [property: Id(0)] StepRef Step,
+    [property: Id(1)] string Node,
+    [property: Id(2)] StepReport? Finished);
 
 /// <summary>A page of events.</summary>
 [GenerateSerializer]

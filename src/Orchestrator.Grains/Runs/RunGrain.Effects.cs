@@ -12,38 +12,64 @@ namespace Orchestrator.Grains.Runs;
 /// <summary>Persisting events and acting on them.</summary>
 public sealed partial class RunGrain
 {
-    /// <summary>Numbers, persists, applies, and then acts on events: nothing is acted on before it is durable.</summary>
-    private async Task CommitAsync(List<RunEvent> events)
+    /// <summary>Numbers and applies events in memory, and collects what to do about them once they are durable.
+    /// Nothing outside this activation sees a staged event before <see cref="FlushAsync"/> has persisted it.</summary>
+    private void Stage(IEnumerable<RunEvent> events)
     {
         var machine = Machine;
-        // Several cache hits in one batch each ask to start the run; only the first start is real.
-        var firstStart = machine.State == RunState.Pending ? events.FindIndex(e => e.Type == RunEventType.RunStarted) : -1;
-        for (var i = events.Count - 1; i >= 0; i--)
+        foreach (var e in events)
         {
-            if (events[i].Type == RunEventType.RunStarted && i != firstStart) events.RemoveAt(i);
-        }
-
-        if (events.Count == 0) return;
-
-        var numbered = new List<RunEvent>(events.Count);
-        var revision = machine.Revision;
-        foreach (var e in events) numbered.Add(e with { Revision = ++revision });
-        await _journal.AppendAsync(numbered);
-
-        var effects = new List<Func<Task>>();
-        foreach (var e in numbered)
-        {
-            var step = e.StepKey is null ? null : machine.Find(e.StepKey);
+            // Several cache hits decided in one batch each ask to start the run; only the first start is real.
+            if (e.Type == RunEventType.RunStarted && machine.State != RunState.Pending) continue;
+            var numbered = e with { Revision = machine.Revision + 1 };
+            var step = numbered.StepKey is null ? null : machine.Find(numbered.StepKey);
             var prior = step?.State;
             var priorRef = step is null ? default : new StepRef(RunId, step.Key, step.Attempt);
             var priorNode = step?.Node;
-            machine.Apply(e);
-            RunMetrics.Transition(prior, step, e);
-            if (e.Type == RunEventType.RunRetried) RunMetrics.Loaded(machine);
-            CollectEffects(e, step, prior, priorRef, priorNode, effects);
+            machine.Apply(numbered);
+            _staged.Add(numbered);
+            RunMetrics.Transition(prior, step, numbered);
+            if (numbered.Type == RunEventType.RunRetried) RunMetrics.Loaded(machine);
+            if (numbered.Type == RunEventType.RunFinished)
+            {
+                RunMetrics.Finished(machine.State);
+                logger.LogInformation("Run {RunId} {State}", RunId, machine.State);
+            }
+
+            CollectEffects(numbered, step, prior, priorRef, priorNode);
+        }
+    }
+
+    /// <summary>Persists every staged event in one journal append, then acts on them: queue, dispatch, release,
+    /// index, timers. If the append fails, this activation is given up (its memory is ahead of the journal) and the
+    /// next one replays what is durable.</summary>
+    private async Task FlushAsync()
+    {
+        if (_staged.Count == 0 && _effects.Count == 0) return;
+        var batch = _staged.ToList();
+        var effects = _effects.ToList();
+        var ready = _ready.ToList();
+        _staged.Clear();
+        _effects.Clear();
+        _ready.Clear();
+        if (batch.Count > 0)
+        {
+            try
+            {
+                await _journal.AppendAsync(batch);
+            }
+            catch
+            {
+                _broken = true;
+                DeactivateOnIdle();
+                throw;
+            }
+
+            _durableRevision = batch[^1].Revision;
+            SignalWatchers();
         }
 
-        SignalWatchers();
+        if (ready.Count > 0) effects.Insert(0, () => Scheduler.EnqueueManyAsync(ready));
         foreach (var effect in effects)
         {
             try
@@ -53,7 +79,7 @@ public sealed partial class RunGrain
             catch (Exception ex) when (ex is not OrchestratorException)
             {
                 // Effects are re-issued by reconciliation (on activation and by the periodic sweep).
-                logger.LogWarning(ex, "Run {RunId}: an action after revision {Revision} failed; it will be retried", RunId, machine.Revision);
+                logger.LogWarning(ex, "Run {RunId}: an action after revision {Revision} failed; it will be retried", RunId, _durableRevision);
             }
         }
 
@@ -61,15 +87,29 @@ public sealed partial class RunGrain
         ScheduleRetryTimer();
     }
 
-    private void CollectEffects(RunEvent e, StepRuntime? step, StepState? prior, StepRef priorRef, string? priorNode, List<Func<Task>> effects)
+    /// <summary>Runs a handler that stages events, and always persists what it staged, even when it fails half-way.</summary>
+    private async Task Transact(Func<Task> handler)
     {
+        try
+        {
+            await handler();
+        }
+        finally
+        {
+            await FlushAsync();
+        }
+    }
+
+    private void CollectEffects(RunEvent e, StepRuntime? step, StepState? prior, StepRef priorRef, string? priorNode)
+    {
+        var effects = _effects;
         if (step is not null)
         {
             var current = new StepRef(RunId, step.Key, step.Attempt);
             switch (e.Type)
             {
                 case RunEventType.StepReady:
-                    effects.Add(() => Enqueue(step));
+                    _ready.Add(Pending(step));
                     break;
                 case RunEventType.StepPlaced:
                     effects.Add(() => DispatchAsync(step));
@@ -104,7 +144,8 @@ public sealed partial class RunGrain
         }
     }
 
-    /// <summary>Activates every step whose upstream is done, runs due retries, and finishes the run when all is done.</summary>
+    /// <summary>Activates every step whose upstream is done, runs due retries, and finishes the run when all is done
+    /// (staged; the caller flushes).</summary>
     private async Task AdvanceAsync()
     {
         var machine = Machine;
@@ -131,22 +172,18 @@ public sealed partial class RunGrain
             }
 
             events.AddRange(due.Select(i => machine.RetryNow(i, now)));
-            await CommitAsync(events);
+            Stage(events);
         }
 
-        if (machine.TryFinish(time.GetUtcNow()) is { } finished)
-        {
-            await CommitAsync([finished]);
-            RunMetrics.Finished(machine.State);
-            logger.LogInformation("Run {RunId} {State}", RunId, machine.State);
-        }
+        if (machine.TryFinish(time.GetUtcNow()) is { } finished) Stage([finished]);
     }
 
     /// <summary>Re-issues what the run waits for: queued steps to the scheduler, placed steps to their node,
     /// cancellations to agents. Every receiver treats a repeat as a no-op.</summary>
-    private async Task ReconcileAsync()
+    private async Task ReconcileAsync(bool rewriteIndex)
     {
         var machine = Machine;
+        var ready = new List<PendingStep>();
         foreach (var step in machine.Steps)
         {
             try
@@ -154,7 +191,7 @@ public sealed partial class RunGrain
                 switch (step.State)
                 {
                     case StepState.Ready:
-                        await Enqueue(step);
+                        ready.Add(Pending(step));
                         break;
                     case StepState.Placed:
                         await DispatchAsync(step);
@@ -170,18 +207,14 @@ public sealed partial class RunGrain
             }
         }
 
-        await AdvanceAsync();
-        await UpsertIndexAsync(force: true);
+        if (ready.Count > 0) await Scheduler.EnqueueManyAsync(ready);
+        await Transact(AdvanceAsync);
+        if (rewriteIndex) await UpsertIndexAsync(force: true);
         ScheduleRetryTimer();
     }
 
-    private Task Enqueue(StepRuntime step)
-    {
-        var definition = _definition!;
-        var pending = new PendingStep(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources,
-            definition.Priority, 0, definition.Tenant);
-        return Scheduler.EnqueueAsync(pending);
-    }
+    private PendingStep Pending(StepRuntime step) =>
+        new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant);
 
     private async Task DispatchAsync(StepRuntime step)
     {
@@ -233,12 +266,19 @@ public sealed partial class RunGrain
     private void ScheduleRetryTimer()
     {
         var next = _machine?.NextRetryAt;
+        if (next == _retryDue) return;
         _retryTimer?.Dispose();
         _retryTimer = null;
+        _retryDue = next;
         if (next is null) return;
         var due = next.Value - time.GetUtcNow();
         _retryTimer = this.RegisterGrainTimer(
-            _ => AdvanceAsync(),
+            async _ =>
+            {
+                _retryDue = null;
+                await Transact(AdvanceAsync);
+                ScheduleRetryTimer();
+            },
             new GrainTimerCreationOptions { DueTime = due < TimeSpan.Zero ? TimeSpan.Zero : due, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
     }
 

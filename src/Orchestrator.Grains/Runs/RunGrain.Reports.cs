@@ -2,77 +2,86 @@ using Orchestrator.Core.Runs;
 
 namespace Orchestrator.Grains.Runs;
 
-/// <summary>Reports from the scheduler, nodes and agents.</summary>
+/// <summary>Reports from the scheduler, nodes and agents. Each call handles a batch and persists it in one journal
+/// append: a run with thousands of steps placed at once commits them together, not one fsync after another.</summary>
 public sealed partial class RunGrain
 {
     /// <inheritdoc />
-    public async Task StepPlacedAsync(StepRef step, string node, int[] gpus)
+    public Task StepsPlacedAsync(string node, List<PlacedStep> placements)
     {
-        if (_machine is null) return;
-        var transition = _machine.OnPlaced(step.StepKey, step.Attempt, node, gpus, time.GetUtcNow());
-        switch (transition.Disposition)
+        if (_machine is null) return Task.CompletedTask;
+        return Transact(async () =>
         {
-            case TransitionDisposition.Applied:
-                await CommitAsync([.. transition.Events]);
-                break;
-            case TransitionDisposition.Stale:
-                // Placed after it was cancelled or superseded: give the GPUs back.
-                await Node(node).ReleaseAsync(step, stopProcess: true);
-                break;
-        }
+            var stale = new List<StepRef>();
+            foreach (var placement in placements)
+            {
+                var transition = Machine.OnPlaced(placement.Step.StepKey, placement.Step.Attempt, node, placement.Gpus, time.GetUtcNow());
+                if (transition.Disposition == TransitionDisposition.Applied) Stage(transition.Events);
+                else if (transition.Disposition == TransitionDisposition.Stale) stale.Add(placement.Step);
+            }
+
+            // Placed after it was cancelled or superseded: give the GPUs back.
+            foreach (var step in stale) await Node(node).ReleaseAsync(step, stopProcess: true);
+        });
     }
 
     /// <inheritdoc />
-    public async Task StepStartedAsync(StepRef step, string node)
+    public Task ReportAsync(List<AgentReport> reports)
     {
-        if (_machine is null) return;
-        var transition = _machine.OnStarted(step.StepKey, step.Attempt, node, time.GetUtcNow());
-        switch (transition.Disposition)
+        if (_machine is null) return Task.CompletedTask;
+        return Transact(async () =>
         {
-            case TransitionDisposition.Applied:
-                await CommitAsync([.. transition.Events]);
-                break;
-            case TransitionDisposition.Stale:
-                await Node(node).CancelStepAsync(step, options.Value.CancelGrace, "this attempt is no longer current");
-                break;
-        }
+            foreach (var report in reports)
+            {
+                var now = time.GetUtcNow();
+                var step = report.Step;
+                if (report.Finished is not { } finished)
+                {
+                    var started = Machine.OnStarted(step.StepKey, step.Attempt, report.Node, now);
+                    if (started.Disposition == TransitionDisposition.Applied) Stage(started.Events);
+                    else if (started.Disposition == TransitionDisposition.Stale)
+                        _effects.Add(() => Node(report.Node).CancelStepAsync(step, options.Value.CancelGrace, "this attempt is no longer current"));
+                    continue;
+                }
+
+                var ended = Machine.OnFinished(step.StepKey, step.Attempt, finished.Outcome, finished.ExitCode, finished.Message,
+                    finished.Outputs, report.Node, now);
+                if (ended.Disposition == TransitionDisposition.Applied) Stage(ended.Events);
+                else if (ended.Disposition == TransitionDisposition.Stale)
+                    _effects.Add(() => Node(report.Node).ReleaseAsync(step, stopProcess: false));
+            }
+
+            await AdvanceAsync();
+        });
     }
 
     /// <inheritdoc />
-    public async Task StepFinishedAsync(StepRef step, StepReport report)
-    {
-        if (_machine is null) return;
-        var transition = _machine.OnFinished(step.StepKey, step.Attempt, report.Outcome, report.ExitCode, report.Message,
-            report.Outputs, report.Node, time.GetUtcNow());
-        switch (transition.Disposition)
-        {
-            case TransitionDisposition.Applied:
-                await CommitAsync([.. transition.Events]);
-                await AdvanceAsync();
-                break;
-            case TransitionDisposition.Stale:
-                await Node(report.Node).ReleaseAsync(step, stopProcess: false);
-                break;
-        }
-    }
+    public Task StepStartedAsync(StepRef step, string node) => ReportAsync([new AgentReport(step, node, null)]);
 
     /// <inheritdoc />
-    public async Task StepLostAsync(StepRef step, string reason)
+    public Task StepFinishedAsync(StepRef step, StepReport report) => ReportAsync([new AgentReport(step, report.Node, report)]);
+
+    /// <inheritdoc />
+    public Task StepLostAsync(StepRef step, string reason)
     {
-        if (_machine is null) return;
-        var transition = _machine.OnLost(step.StepKey, step.Attempt, reason, time.GetUtcNow());
-        if (transition.Disposition != TransitionDisposition.Applied) return;
-        await CommitAsync([.. transition.Events]);
-        await AdvanceAsync();
+        if (_machine is null) return Task.CompletedTask;
+        return Transact(() =>
+        {
+            var transition = Machine.OnLost(step.StepKey, step.Attempt, reason, time.GetUtcNow());
+            if (transition.Disposition != TransitionDisposition.Applied) return Task.CompletedTask;
+            Stage(transition.Events);
+            return AdvanceAsync();
+        });
     }
 
     /// <inheritdoc />
     public async Task StepsNotRunningAsync(string node, StepRef[] steps)
     {
         if (_machine is null) return;
+        var lost = new List<StepRef>();
         foreach (var stepRef in steps)
         {
-            var step = _machine.Find(stepRef.StepKey);
+            var step = Machine.Find(stepRef.StepKey);
             if (step is null || step.Attempt != stepRef.Attempt || step.Node != node) continue;
             if (step.State == StepState.Placed)
             {
@@ -81,9 +90,22 @@ public sealed partial class RunGrain
             }
             else if (step.State == StepState.Running)
             {
-                await StepLostAsync(stepRef, $"the agent on node {node} reconnected without this attempt (it or the server restarted)");
+                lost.Add(stepRef);
             }
         }
+
+        if (lost.Count == 0) return;
+        await Transact(() =>
+        {
+            foreach (var stepRef in lost)
+            {
+                var transition = Machine.OnLost(stepRef.StepKey, stepRef.Attempt,
+                    $"the agent on node {node} reconnected without this attempt (it or the server restarted)", time.GetUtcNow());
+                if (transition.Disposition == TransitionDisposition.Applied) Stage(transition.Events);
+            }
+
+            return AdvanceAsync();
+        });
     }
 
     /// <inheritdoc />

@@ -4,6 +4,7 @@ using Orchestrator.Grains.Metrics;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Pipelines;
 using Orchestrator.Core.Runs;
+using Orchestrator.Core.Scheduling;
 using Orchestrator.Core.Storage;
 using Orchestrator.Grains.Hosting;
 using Orchestrator.Grains.Pipelines;
@@ -25,12 +26,20 @@ public sealed partial class RunGrain(
     private RunDefinition? _definition;
     private RunMachine? _machine;
     private TaskCompletionSource _changed = NewSignal();
+    private readonly List<RunEvent> _staged = [];
+    private readonly List<Func<Task>> _effects = [];
+    private readonly List<PendingStep> _ready = [];
     private IGrainTimer? _retryTimer;
+    private DateTimeOffset? _retryDue;
     private RunState? _indexedState;
+    private long _durableRevision;
+    private bool _broken;
 
     private string RunId => this.GetPrimaryKeyString();
 
-    private RunMachine Machine => _machine ?? throw OrchestratorException.NotFound($"run {RunId} does not exist");
+    private RunMachine Machine => _broken
+        ? throw new InvalidOperationException($"run {RunId}: a journal write failed; this activation is being replaced")
+        : _machine ?? throw OrchestratorException.NotFound($"run {RunId} does not exist");
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -43,10 +52,11 @@ public sealed partial class RunGrain(
 
         _machine = Rebuild(_definition);
         foreach (var e in events) _machine.Apply(e);
+        _durableRevision = _machine.Revision;
         _indexedState = _machine.State;
         RunMetrics.Loaded(_machine);
         if (_machine.IsTerminal) return;
-        await ReconcileAsync();
+        await ReconcileAsync(rewriteIndex: true);
     }
 
     /// <inheritdoc />
@@ -97,9 +107,11 @@ public sealed partial class RunGrain(
         _machine = machine;
         RunMetrics.Loaded(machine);
         RunMetrics.Submitted();
-        var events = new List<RunEvent>(machine.Submit($"user:{request.SubmittedBy}", now));
-        await CommitAsync(events);
-        await AdvanceAsync();
+        await Transact(() =>
+        {
+            Stage(machine.Submit($"user:{request.SubmittedBy}", now));
+            return AdvanceAsync();
+        });
         return Snapshot(includeEvents: false);
     }
 
@@ -110,55 +122,64 @@ public sealed partial class RunGrain(
     public async Task<EventPage> WaitForEventsAsync(long afterRevision, int max, TimeSpan wait)
     {
         var machine = Machine;
-        if (machine.Revision <= afterRevision && !machine.IsTerminal && wait > TimeSpan.Zero)
+        if (_durableRevision <= afterRevision && !DurablyTerminal && wait > TimeSpan.Zero)
         {
             using var cancel = new CancellationTokenSource();
             await Task.WhenAny(_changed.Task, Task.Delay(wait, time, cancel.Token));
             await cancel.CancelAsync();
         }
 
+        // Only durable events: this call interleaves with a handler that may have staged events not yet persisted.
         var events = machine.Events;
-        var start = (int)Math.Clamp(afterRevision, 0, events.Count);
-        var count = Math.Min(Math.Max(max, 1), events.Count - start);
+        var durable = (int)_durableRevision;
+        var start = (int)Math.Clamp(afterRevision, 0, durable);
+        var count = Math.Min(Math.Max(max, 1), durable - start);
         var page = new List<RunEvent>(count);
         for (var i = start; i < start + count; i++) page.Add(events[i]);
-        var terminal = machine.IsTerminal && start + count >= events.Count;
-        return new EventPage(page, machine.Revision, terminal);
+        return new EventPage(page, _durableRevision, DurablyTerminal && start + count >= durable);
     }
+
+    private bool DurablyTerminal => _machine is { IsTerminal: true } m && m.Revision == _durableRevision;
 
     /// <inheritdoc />
     public async Task<RunSnapshot> CancelAsync(string actor, string reason)
     {
-        List<RunEvent> events;
+        IReadOnlyList<RunEvent> events;
         try
         {
-            events = [.. Machine.RequestCancel(actor, reason, time.GetUtcNow())];
+            events = Machine.RequestCancel(actor, reason, time.GetUtcNow());
         }
         catch (RunPreconditionException e)
         {
             throw OrchestratorException.Precondition(e.Message);
         }
 
-        await CommitAsync(events);
-        await AdvanceAsync();
+        await Transact(() =>
+        {
+            Stage(events);
+            return AdvanceAsync();
+        });
         return Snapshot(includeEvents: false);
     }
 
     /// <inheritdoc />
     public async Task<RunSnapshot> RetryAsync(string actor)
     {
-        List<RunEvent> events;
+        IReadOnlyList<RunEvent> events;
         try
         {
-            events = [.. Machine.Retry(actor, time.GetUtcNow())];
+            events = Machine.Retry(actor, time.GetUtcNow());
         }
         catch (RunPreconditionException e)
         {
             throw OrchestratorException.Precondition(e.Message);
         }
 
-        await CommitAsync(events);
-        await AdvanceAsync();
+        await Transact(() =>
+        {
+            Stage(events);
+            return AdvanceAsync();
+        });
         return Snapshot(includeEvents: false);
     }
 
@@ -180,7 +201,8 @@ public sealed partial class RunGrain(
             return;
         }
 
-        await ReconcileAsync();
+        // Already active (the periodic sweep): re-issue what it waits for; the index was rewritten on activation.
+        await ReconcileAsync(rewriteIndex: false);
     }
 
     private RunMachine Rebuild(RunDefinition definition)

@@ -47,32 +47,38 @@ internal sealed class RunJournal(IGrainStorage storage, GrainId grainId)
         return storage.WriteStateAsync("run-def", grainId, _definition);
     }
 
-    /// <summary>Appends events durably; on failure nothing is kept in memory either.</summary>
+    /// <summary>Appends events durably; on failure nothing is kept in memory either. The chunks of a large batch are
+    /// written together, so they share the store's group commit.</summary>
     public async Task AppendAsync(IReadOnlyList<RunEvent> events)
     {
+        var writes = new List<Task>();
+        var rollback = new List<(GrainState<EventChunk> Chunk, int Count)>();
         var offset = 0;
-        while (offset < events.Count)
+        try
         {
-            if (_current.State!.Events.Count >= ChunkSize)
+            while (offset < events.Count)
             {
-                _current = new GrainState<EventChunk>(new EventChunk());
-                _currentIndex++;
+                if (_current.State!.Events.Count >= ChunkSize)
+                {
+                    _current = new GrainState<EventChunk>(new EventChunk());
+                    _currentIndex++;
+                }
+
+                var take = Math.Min(ChunkSize - _current.State!.Events.Count, events.Count - offset);
+                rollback.Add((_current, _current.State.Events.Count));
+                _current.State.Events.AddRange(events.Skip(offset).Take(take));
+                writes.Add(storage.WriteStateAsync(ChunkName(_currentIndex), grainId, _current));
+                offset += take;
             }
 
-            var take = Math.Min(ChunkSize - _current.State!.Events.Count, events.Count - offset);
-            var before = _current.State.Events.Count;
-            _current.State.Events.AddRange(events.Skip(offset).Take(take));
-            try
-            {
-                await storage.WriteStateAsync(ChunkName(_currentIndex), grainId, _current);
-            }
-            catch
-            {
-                _current.State.Events.RemoveRange(before, _current.State.Events.Count - before);
-                throw;
-            }
-
-            offset += take;
+            await Task.WhenAll(writes);
+        }
+        catch
+        {
+            // The grain gives up this activation after a failed append (see RunGrain.FlushAsync); this only keeps
+            // the object consistent for the record.
+            foreach (var (chunk, count) in rollback) chunk.State!.Events.RemoveRange(count, chunk.State.Events.Count - count);
+            throw;
         }
     }
 

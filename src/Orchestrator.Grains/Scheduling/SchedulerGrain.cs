@@ -10,8 +10,8 @@ namespace Orchestrator.Grains.Scheduling;
 /// <summary>The queue of ready steps and the placement of one pool of nodes (key: pool name).</summary>
 public interface ISchedulerGrain : IGrainWithStringKey
 {
-    /// <summary>Queues a ready step attempt; a repeat is a no-op.</summary>
-    Task EnqueueAsync(PendingStep step);
+    /// <summary>Queues ready step attempts; a repeat is a no-op.</summary>
+    Task EnqueueManyAsync(List<PendingStep> steps);
 
     /// <summary>Takes a step attempt out of the queue.</summary>
     Task RemoveAsync(StepRef step);
@@ -75,10 +75,17 @@ public sealed class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public Task EnqueueAsync(PendingStep step)
+    public Task EnqueueManyAsync(List<PendingStep> steps)
     {
-        if (_queue.ContainsKey(step.Step)) return Task.CompletedTask;
-        _queue[step.Step] = step with { Sequence = ++_sequence };
+        var added = false;
+        foreach (var step in steps)
+        {
+            if (!_queue.TryAdd(step.Step, step with { Sequence = _sequence + 1 })) continue;
+            _sequence++;
+            added = true;
+        }
+
+        if (!added) return Task.CompletedTask;
         SchedulerMetrics.QueueDepth(Pool, _queue.Count);
         RequestPass();
         return Task.CompletedTask;
@@ -149,13 +156,18 @@ public sealed class SchedulerGrain(
             if (result is null) continue;
             _nodes[group.Key] = result.Capacity;
             var accepted = result.Accepted.ToHashSet();
+            var byRun = new Dictionary<string, List<PlacedStep>>(StringComparer.Ordinal);
             foreach (var placement in group.Where(p => accepted.Contains(p.Step.Step)))
             {
                 _queue.Remove(placement.Step.Step);
                 placed++;
-                GrainFactory.GetGrain<IRunGrain>(placement.Step.Step.RunId)
-                    .StepPlacedAsync(placement.Step.Step, placement.Node, [.. placement.GpuIndices]).Ignore();
+                var step = placement.Step.Step;
+                if (!byRun.TryGetValue(step.RunId, out var list)) byRun[step.RunId] = list = [];
+                list.Add(new PlacedStep(step, [.. placement.GpuIndices]));
             }
+
+            // One message per run and node: the run persists the whole batch in one journal append.
+            foreach (var (runId, list) in byRun) GrainFactory.GetGrain<IRunGrain>(runId).StepsPlacedAsync(group.Key, list).Ignore();
         }
 
         SchedulerMetrics.Placed(Pool, placed);
