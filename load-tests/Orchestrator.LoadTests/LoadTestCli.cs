@@ -102,7 +102,7 @@ internal static class LoadTestCli
         {
             var launch = Launch(parse);
             await output.WriteLineAsync($"Orchestrator load test '{benchmark}': driver built {BuildOutput.Configuration}, {Environment.ProcessorCount} cores, " +
-                $"{RuntimeInformation.FrameworkDescription}; {LoadGeneratorEnvironment.Describe()}");
+                $"{RuntimeInformation.FrameworkDescription}, load average {MachineLoad.LoadAverage()}; {LoadGeneratorEnvironment.Describe()}");
             if (!BuildOutput.Configuration.Equals("Release", StringComparison.OrdinalIgnoreCase))
                 await output.WriteLineAsync("warning: this is not a Release build; build with -c Release before taking figures");
 

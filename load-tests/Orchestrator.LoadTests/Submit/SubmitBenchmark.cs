@@ -44,9 +44,22 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
         var runs = channels.Select(c => new RunService.RunServiceClient(c)).ToArray();
         var diagnostics = channels.Select(c => new DiagnosticsService.DiagnosticsServiceClient(c)).ToArray();
         var shape = settings.Shape;
+        long warmUpErrors = 0;
         output.WriteLine($"{shape.Callers} callers over {shape.Channels} channel(s); each window {shape.WarmUp.TotalSeconds:0.#} s warm-up + {shape.Duration.TotalSeconds:0.#} s measured" +
-            $" (at most {Numbers.Whole(shape.MaxCalls)} calls); {settings.Rounds} round(s).");
+            $" (at most {Numbers.Whole(shape.MaxCalls)} calls); {settings.Rounds} round(s) after {settings.ServerWarmUp.TotalSeconds:0.#} s of each call to warm the server up.");
         output.WriteLine();
+
+        if (settings.ServerWarmUp > TimeSpan.Zero)
+        {
+            var warmUp = shape with { WarmUp = TimeSpan.Zero, Duration = settings.ServerWarmUp };
+            var warmSubmit = await ClosedLoopLoad.RunAsync(Submit, warmUp, (i, deadline, ct) => runs[i % runs.Length].SubmitRunAsync(submit, deadline: deadline, cancellationToken: ct).ResponseAsync, cancellationToken);
+            var warmEcho = await ClosedLoopLoad.RunAsync(Echo, warmUp, (i, deadline, ct) => diagnostics[i % diagnostics.Length].EchoAsync(echo, deadline: deadline, cancellationToken: ct).ResponseAsync, cancellationToken);
+            server.ThrowIfExited();
+            output.WriteLine($"server warm-up (not counted): {Submit} {Numbers.Whole(warmSubmit.PerSecond)}/s, {Echo} {Numbers.Whole(warmEcho.PerSecond)}/s, " +
+                $"errors {warmSubmit.Errors + warmEcho.Errors}");
+            foreach (var sample in warmSubmit.ErrorSamples.Concat(warmEcho.ErrorSamples)) output.WriteLine($"  error: {sample}");
+            warmUpErrors = warmSubmit.Errors + warmEcho.Errors;
+        }
 
         var results = new List<(int Round, WindowResult Result)>();
         var table = new TextTable("round", "call", "calls/s", "calls", "p50 ms", "p99 ms", "max ms", "errors");
@@ -71,7 +84,7 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
         var submitMedian = MedianOf(results.Where(r => r.Result.Name == Submit).Select(r => r.Result).ToList());
         var echoMedian = MedianOf(results.Where(r => r.Result.Name == Echo).Select(r => r.Result).ToList());
         var ratio = echoMedian.PerSecond > 0 ? submitMedian.PerSecond / echoMedian.PerSecond : 0;
-        var errors = results.Sum(r => r.Result.Errors);
+        var errors = results.Sum(r => r.Result.Errors) + warmUpErrors;
         foreach (var median in new[] { submitMedian, echoMedian })
         {
             table.Add("median", median.Call, Numbers.Whole(median.PerSecond), "", Numbers.Fixed(median.P50Ms),
@@ -89,15 +102,18 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
         if (!server.StartedHere)
             output.WriteLine($"Note: the runs submitted stay queued on {server.Address} (pipeline {settings.Tenant}/{UnplaceablePipeline.Name}).");
 
+        output.WriteLine($"load average at the end: {MachineLoad.LoadAverage()}");
         output.WriteLine(JsonLine.Of(new
         {
             Benchmark = "submit",
             Server = server.Description,
+            LoadAverageAtEnd = MachineLoad.LoadAverage(),
             shape.Callers,
             shape.Channels,
             WarmUpSeconds = shape.WarmUp.TotalSeconds,
             DurationSeconds = shape.Duration.TotalSeconds,
             settings.Rounds,
+            ServerWarmUpSeconds = settings.ServerWarmUp.TotalSeconds,
             SubmitRequestBytes = submit.CalculateSize(),
             EchoRequestBytes = echo.CalculateSize(),
             Windows = results.Select(r => Json(r.Round, r.Result)),

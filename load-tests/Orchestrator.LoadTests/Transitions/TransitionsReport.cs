@@ -49,10 +49,12 @@ internal sealed class TransitionsReport(ServerUnderTest server, TransitionsSetti
         output.WriteLine($"agent: {agent.Assignments:N0} assignments, {agent.Reports:N0} reports, {agent.Acks:N0} acks, {agent.Cancels:N0} cancels");
         foreach (var failure in failures) output.WriteLine($"FAILED: {failure}");
 
+        output.WriteLine($"load average at the end: {MachineLoad.LoadAverage()}");
         output.WriteLine(JsonLine.Of(new
         {
             Benchmark = "transitions",
             Server = server.Description,
+            LoadAverageAtEnd = MachineLoad.LoadAverage(),
             TransitionsPerStep = TransitionsSettings.TransitionsPerStep,
             settings.MaxRunsPerSize,
             TimePerSizeSeconds = settings.TimePerSize.TotalSeconds,
