@@ -10,15 +10,19 @@ internal sealed class RunTimeline
     /// <summary>The step transition events counted, in lifecycle order.</summary>
     public static readonly string[] StepTransitions = ["StepReady", "StepPlaced", "StepStarted", "StepSucceeded"];
 
-    private RunTimeline(IReadOnlyDictionary<string, int> counts, IReadOnlyDictionary<string, double> lastAt, double finishedAt, IReadOnlyList<double> succeededTenths)
+    private RunTimeline(IReadOnlyDictionary<string, int> counts, IReadOnlyDictionary<string, double> lastAt, double finishedAt, IReadOnlyList<double> succeededTenths, int failedAttempts)
     {
+        FailedAttempts = failedAttempts;
         Counts = counts;
         LastAt = lastAt;
         FinishedAt = finishedAt;
         SucceededTenths = succeededTenths;
     }
 
-    /// <summary>Events per step transition type.</summary>
+    /// <summary>Step attempts that failed (none when all is well: then every step has one attempt).</summary>
+    public int FailedAttempts { get; }
+
+    /// <summary>Events per step transition type, first attempts only.</summary>
     public IReadOnlyDictionary<string, int> Counts { get; }
 
     /// <summary>Seconds after RunSubmitted of the last event of each step transition type.</summary>
@@ -40,8 +44,12 @@ internal sealed class RunTimeline
         var submitted = events.FirstOrDefault(e => e.Type == "RunSubmitted")?.Time.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
         double At(RunEvent e) => (e.Time.ToDateTimeOffset() - submitted).TotalSeconds;
 
-        var counts = StepTransitions.ToDictionary(t => t, t => events.Count(e => e.Type == t), StringComparer.Ordinal);
-        var lastAt = StepTransitions.ToDictionary(t => t, t => events.Where(e => e.Type == t).Select(At).DefaultIfEmpty(0).Max(), StringComparer.Ordinal);
+        // Only first attempts: the transitions a run of N steps that all succeed makes. Retries (after a lost node)
+        // are counted apart, so that a run given up after a loss does not count its retries as progress.
+        var first = events.Where(e => e.Attempt == 1).ToList();
+        var counts = StepTransitions.ToDictionary(t => t, t => first.Count(e => e.Type == t), StringComparer.Ordinal);
+        var lastAt = StepTransitions.ToDictionary(t => t, t => first.Where(e => e.Type == t).Select(At).DefaultIfEmpty(0).Max(), StringComparer.Ordinal);
+        var failedAttempts = events.Count(e => e.Type == "StepAttemptFailed");
         var finished = events.LastOrDefault(e => e.Type == "RunFinished") is { } f ? At(f) : 0;
         var succeeded = events.Where(e => e.Type == "StepSucceeded").Select(At).Order().ToArray();
         var tenths = new List<double>();
@@ -55,6 +63,6 @@ internal sealed class RunTimeline
             }
         }
 
-        return new RunTimeline(counts, lastAt, finished, tenths);
+        return new RunTimeline(counts, lastAt, finished, tenths, failedAttempts);
     }
 }

@@ -74,7 +74,8 @@ internal sealed class TransitionsBenchmark(ServerUnderTest server, TransitionsSe
         if (warnings.Count == 0) return;
         output.WriteLine();
         output.WriteLine("The server's last warnings:");
-        foreach (var line in warnings) output.WriteLine("  " + line.TrimEnd());
+        // Orleans' warnings carry whole activation dumps: the start says what happened.
+        foreach (var line in warnings) output.WriteLine("  " + (line.Length > 400 ? line[..400].TrimEnd() + " ..." : line.TrimEnd()));
     }
 
     private static async Task WaitForNodeAsync(NodeService.NodeServiceClient nodes, CancellationToken cancellationToken)
