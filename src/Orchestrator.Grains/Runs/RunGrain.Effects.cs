@@ -178,9 +178,11 @@ public sealed partial class RunGrain
         if (machine.TryFinish(time.GetUtcNow()) is { } finished) Stage([finished]);
     }
 
-    /// <summary>Re-issues what the run waits for: queued steps to the scheduler, placed steps to their node,
-    /// cancellations to agents. Every receiver treats a repeat as a no-op.</summary>
-    private async Task ReconcileAsync(bool rewriteIndex)
+    /// <summary>Re-issues what the run waits for: queued steps to the scheduler, cancellations to agents, and on
+    /// activation (<paramref name="activating"/>) placed steps to their node. The periodic sweep does not re-send
+    /// placed steps: their reports may be on the way, and an agent that already finished one would run it again; a
+    /// dispatch lost with its agent's stream is re-sent when the agent registers again (StepsNotRunningAsync).</summary>
+    private async Task ReconcileAsync(bool activating)
     {
         var machine = Machine;
         var ready = new List<PendingStep>();
@@ -193,7 +195,7 @@ public sealed partial class RunGrain
                     case StepState.Ready:
                         ready.Add(Pending(step));
                         break;
-                    case StepState.Placed:
+                    case StepState.Placed when activating:
                         await DispatchAsync(step);
                         break;
                     case StepState.Running when machine.CancelRequested && step.Node is not null:
@@ -209,7 +211,7 @@ public sealed partial class RunGrain
 
         if (ready.Count > 0) await Scheduler.EnqueueManyAsync(ready);
         await Transact(AdvanceAsync);
-        if (rewriteIndex) await UpsertIndexAsync(force: true);
+        if (activating) await UpsertIndexAsync(force: true);
         ScheduleRetryTimer();
     }
 

@@ -56,7 +56,7 @@ public sealed partial class RunGrain(
         _indexedState = _machine.State;
         RunMetrics.Loaded(_machine);
         if (_machine.IsTerminal) return;
-        await ReconcileAsync(rewriteIndex: true);
+        await ReconcileAsync(activating: true);
     }
 
     /// <inheritdoc />
@@ -202,7 +202,7 @@ public sealed partial class RunGrain(
         }
 
         // Already active (the periodic sweep): re-issue what it waits for; the index was rewritten on activation.
-        await ReconcileAsync(rewriteIndex: false);
+        await ReconcileAsync(activating: false);
     }
 
     private RunMachine Rebuild(RunDefinition definition)
