@@ -29,12 +29,15 @@ public static class OrchestratorSiloExtensions
         if (!services.Any(s => s.ImplementationType == typeof(RunResumptionService)))
         {
             services.AddHostedService<RunResumptionService>();
-            // Core types (specs, events, plans) carry no Orleans attributes: they cross grain calls as JSON.
-            services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsCoreType));
+            // Core types (specs, events, plans) carry no Orleans attributes: they cross silos as JSON, and inside a
+            // silo they are immutable, so they are passed by reference instead of copied.
+            services.AddSerializer(s => s.AddJsonSerializer(isSerializable: IsCoreType, isCopyable: null));
+            services.AddSingleton<Orleans.Serialization.Cloning.IGeneralizedCopier, ImmutableCoreTypeCopier>();
         }
 
         return builder;
     }
 
-    private static bool IsCoreType(Type type) => type.Namespace?.StartsWith("Orchestrator.Core", StringComparison.Ordinal) == true;
+    /// <summary>True for the types of Orchestrator.Core.</summary>
+    internal static bool IsCoreType(Type type) => type.Namespace?.StartsWith("Orchestrator.Core", StringComparison.Ordinal) == true;
 }

@@ -233,23 +233,28 @@ public sealed partial class RunGrain
         await Node(step.Node).StartStepAsync(assignment);
     }
 
+    /// <summary>Writes the run's summary to the index: awaited when forced or when the run's state changed; otherwise
+    /// (only step counts moved) at most once a second and without waiting, so a busy run does not double its writes.
+    /// A lost count update is rewritten by the next one, or on activation.</summary>
     private async Task UpsertIndexAsync(bool force)
     {
         var machine = Machine;
-        var summary = Summary();
+        var now = time.GetUtcNow();
         if (force || _indexedState != machine.State)
         {
-            await runIndex.UpsertAsync(summary);
-            _indexedState = machine.State;
+            await runIndex.UpsertAsync(Summary());
+            (_indexedState, _indexedAt) = (machine.State, now);
         }
-        else
+        else if (now - _indexedAt >= IndexCountsInterval)
         {
-            // Step counts only: not worth a wait; a lost update is rewritten at the next one or on activation.
-            _ = runIndex.UpsertAsync(summary).AsTask().ContinueWith(
+            _indexedAt = now;
+            _ = runIndex.UpsertAsync(Summary()).AsTask().ContinueWith(
                 t => logger.LogWarning(t.Exception, "Run {RunId}: index update failed", RunId),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
+
+    private static readonly TimeSpan IndexCountsInterval = TimeSpan.FromSeconds(1);
 
     private RunSummary Summary()
     {

@@ -32,6 +32,7 @@ public sealed partial class RunGrain(
     private IGrainTimer? _retryTimer;
     private DateTimeOffset? _retryDue;
     private RunState? _indexedState;
+    private DateTimeOffset _indexedAt;
     private long _durableRevision;
     private bool _broken;
 
@@ -72,39 +73,36 @@ public sealed partial class RunGrain(
         if (_machine is not null) return ExistingFor(request);
 
         var now = time.GetUtcNow();
-        var summary = new RunSummary
+        var version = await GrainFactory.GetGrain<IPipelineGrain>(PipelineGrain.KeyOf(request.Tenant, request.Pipeline))
+            .GetVersionAsync(request.Version);
+        var definition = new RunDefinition
         {
-            Id = RunId, Tenant = request.Tenant, Pipeline = request.Pipeline, CreatedAt = now, Priority = request.Priority,
+            Id = RunId, Tenant = request.Tenant, Pipeline = request.Pipeline, PipelineVersion = version.Version,
+            PipelineDigest = version.Digest, Spec = version.Spec, Arguments = request.Arguments, Priority = request.Priority,
             Labels = request.Labels, RequestId = request.RequestId, SubmittedBy = request.SubmittedBy,
+            CacheDisabled = request.CacheDisabled, CreatedAt = now,
         };
 
-        // Indexed first, as Pending: from here a concurrent delete of the pipeline sees an active run, and a crash
-        // before the definition is written leaves an index entry that the resumption service removes.
-        await runIndex.UpsertAsync(summary);
-        RunDefinition definition;
-        RunMachine machine;
+        // Validated and planned before anything is written: bad parameters leave nothing behind.
+        var machine = Rebuild(definition);
+
+        // Indexed before the definition is written: a crash in between leaves an index entry without a run, which the
+        // resumption sweep removes (the submit was never acknowledged; the client retries with its request id).
+        _definition = definition;
+        _machine = machine;
+        await UpsertIndexAsync(force: true);
         try
         {
-            var version = await GrainFactory.GetGrain<IPipelineGrain>(PipelineGrain.KeyOf(request.Tenant, request.Pipeline))
-                .GetVersionAsync(request.Version);
-            definition = new RunDefinition
-            {
-                Id = RunId, Tenant = request.Tenant, Pipeline = request.Pipeline, PipelineVersion = version.Version,
-                PipelineDigest = version.Digest, Spec = version.Spec, Arguments = request.Arguments, Priority = request.Priority,
-                Labels = request.Labels, RequestId = request.RequestId, SubmittedBy = request.SubmittedBy,
-                CacheDisabled = request.CacheDisabled, CreatedAt = now,
-            };
-            machine = Rebuild(definition);
             await _journal.CreateAsync(definition);
         }
         catch
         {
+            _definition = null;
+            _machine = null;
             await runIndex.RemoveAsync(RunId);
             throw;
         }
 
-        _definition = definition;
-        _machine = machine;
         RunMetrics.Loaded(machine);
         RunMetrics.Submitted();
         await Transact(() =>
