@@ -195,25 +195,35 @@ public sealed class GpuNodeGrain(
     }
 
     /// <inheritdoc />
-    public async Task ReleaseAsync(StepRef step, bool stopProcess)
+    public async Task ReleaseAsync(List<StepRef> steps, bool stopProcess)
     {
-        if (stopProcess) _agent?.CancelAsync(step, options.Value.CancelGrace, "released").Ignore();
-        if (!Allocations.TryGetValue(step.ToString(), out var allocation)) return;
-        await ChangeAsync([new AllocationChange(allocation, Released: true)]);
+        var changes = new List<AllocationChange>();
+        foreach (var step in steps)
+        {
+            if (stopProcess) _agent?.CancelAsync(step, options.Value.CancelGrace, "released").Ignore();
+            if (Allocations.TryGetValue(step.ToString(), out var allocation)) changes.Add(new AllocationChange(allocation, Released: true));
+        }
+
+        if (changes.Count == 0) return;
+        await ChangeAsync(changes);
         NotifyScheduler();
     }
 
     /// <inheritdoc />
-    public Task StartStepAsync(StepAssignment assignment)
+    public Task StartStepsAsync(List<StepAssignment> assignments)
     {
-        if (!Allocations.ContainsKey(assignment.Step.ToString()))
+        foreach (var assignment in assignments)
         {
-            logger.LogWarning("Node {Node}: not starting {Step}, which holds no allocation here", Name, assignment.Step);
-            return Task.CompletedTask;
+            if (!Allocations.ContainsKey(assignment.Step.ToString()))
+            {
+                logger.LogWarning("Node {Node}: not starting {Step}, which holds no allocation here", Name, assignment.Step);
+                continue;
+            }
+
+            // No agent right now: when it registers, the run learns the attempt is not running and sends it again.
+            _agent?.AssignAsync(assignment).Ignore();
         }
 
-        // No agent right now: when it registers, the run learns the attempt is not running and sends it again.
-        _agent?.AssignAsync(assignment).Ignore();
         return Task.CompletedTask;
     }
 

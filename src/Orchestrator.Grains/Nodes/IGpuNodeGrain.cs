@@ -9,7 +9,9 @@ public interface IGpuNodeGrain : IGrainWithStringKey
     /// <summary>An agent connects (or reconnects) with its inventory and the attempts it runs now.</summary>
     Task<NodeRegistered> RegisterAsync(NodeRegistration registration, IAgentObserver agent);
 
-    /// <summary>A heartbeat; false when the agent must register again (the node was lost or forgotten).</summary>
+    /// <summary>A heartbeat; false when the agent must register again (the node was lost or forgotten). Interleaves with
+    /// the node's other calls (it only touches memory), so a node busy writing allocations is never declared lost.</summary>
+    [AlwaysInterleave]
     Task<bool> HeartbeatAsync(List<GpuSampleInfo> samples, IAgentObserver agent);
 
     /// <summary>The agent's stream closed.</summary>
@@ -18,11 +20,11 @@ public interface IGpuNodeGrain : IGrainWithStringKey
     /// <summary>Holds resources for step attempts, all checked against the node's own (authoritative) state.</summary>
     Task<AllocationResult> AllocateAsync(List<AllocationRequest> requests);
 
-    /// <summary>Frees an attempt's resources; with <paramref name="stopProcess"/>, also tells the agent to stop it.</summary>
-    Task ReleaseAsync(StepRef step, bool stopProcess);
+    /// <summary>Frees attempts' resources in one write; with <paramref name="stopProcess"/>, also tells the agent to stop them.</summary>
+    Task ReleaseAsync(List<StepRef> steps, bool stopProcess);
 
-    /// <summary>Sends an attempt to the agent.</summary>
-    Task StartStepAsync(StepAssignment assignment);
+    /// <summary>Sends attempts to the agent.</summary>
+    Task StartStepsAsync(List<StepAssignment> assignments);
 
     /// <summary>Tells the agent to stop an attempt.</summary>
     Task CancelStepAsync(StepRef step, TimeSpan grace, string reason);

@@ -45,7 +45,7 @@ public sealed partial class RunGrain
     /// next one replays what is durable.</summary>
     private async Task FlushAsync()
     {
-        if (_staged.Count == 0 && _effects.Count == 0) return;
+        if (_staged.Count == 0 && _effects.Count == 0 && _releases.Count == 0 && _dispatch.Count == 0) return;
         var batch = _staged.ToList();
         var effects = _effects.ToList();
         var ready = _ready.ToList();
@@ -70,6 +70,7 @@ public sealed partial class RunGrain
         }
 
         if (ready.Count > 0) effects.Insert(0, () => Scheduler.EnqueueManyAsync(ready));
+        effects.AddRange(TakeNodeEffects());
         foreach (var effect in effects)
         {
             try
@@ -112,7 +113,7 @@ public sealed partial class RunGrain
                     _ready.Add(Pending(step));
                     break;
                 case RunEventType.StepPlaced:
-                    effects.Add(() => DispatchAsync(step));
+                    _dispatch.Add(step);
                     break;
                 case RunEventType.StepSucceeded when step.CacheKey is not null:
                     var outputs = step.Outputs ?? [];
@@ -126,8 +127,10 @@ public sealed partial class RunGrain
             {
                 // The attempt ended: free its GPUs; stop the process too unless the agent itself reported the end.
                 var stop = e.Type == RunEventType.StepCancelled && !e.Actor.StartsWith("agent:", StringComparison.Ordinal);
-                effects.Add(() => Node(priorNode).ReleaseAsync(priorRef, stop));
-                effects.Add(() => logs.CompleteAsync(new StepLogKey(RunId, priorRef.StepKey, priorRef.Attempt)).AsTask());
+                Release(priorNode, priorRef, stop);
+                // The gateway completes the log when the agent reports the end; otherwise (lost, cancelled here) we do.
+                if (!e.Actor.StartsWith("agent:", StringComparison.Ordinal))
+                    effects.Add(() => logs.CompleteAsync(new StepLogKey(RunId, priorRef.StepKey, priorRef.Attempt)).AsTask());
             }
 
             if (prior == StepState.Ready && e.Type == RunEventType.StepCancelled)
@@ -186,6 +189,7 @@ public sealed partial class RunGrain
     {
         var machine = Machine;
         var ready = new List<PendingStep>();
+        var placed = new List<StepRuntime>();
         foreach (var step in machine.Steps)
         {
             try
@@ -196,7 +200,7 @@ public sealed partial class RunGrain
                         ready.Add(Pending(step));
                         break;
                     case StepState.Placed when activating:
-                        await DispatchAsync(step);
+                        placed.Add(step);
                         break;
                     case StepState.Running when machine.CancelRequested && step.Node is not null:
                         await Node(step.Node).CancelStepAsync(new StepRef(RunId, step.Key, step.Attempt), options.Value.CancelGrace, "run cancelled");
@@ -209,7 +213,16 @@ public sealed partial class RunGrain
             }
         }
 
-        if (ready.Count > 0) await Scheduler.EnqueueManyAsync(ready);
+        try
+        {
+            if (ready.Count > 0) await Scheduler.EnqueueManyAsync(ready);
+            if (placed.Count > 0) await DispatchAsync(placed);
+        }
+        catch (Exception ex) when (ex is not OrchestratorException)
+        {
+            logger.LogWarning(ex, "Run {RunId}: could not re-issue its queued and placed steps; the next sweep will", RunId);
+        }
+
         await Transact(AdvanceAsync);
         if (activating) await UpsertIndexAsync(force: true);
         ScheduleRetryTimer();
@@ -218,19 +231,43 @@ public sealed partial class RunGrain
     private PendingStep Pending(StepRuntime step) =>
         new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant);
 
-    private async Task DispatchAsync(StepRuntime step)
+    /// <summary>Sends placed steps to their nodes, one call per node.</summary>
+    private Task DispatchAsync(IEnumerable<StepRuntime> steps) => Task.WhenAll(steps
+        .Where(s => s.Node is not null)
+        .GroupBy(s => s.Node!)
+        .Select(group => Node(group.Key).StartStepsAsync([.. group.Select(Assignment).OfType<StepAssignment>()])));
+
+    private Task DispatchAsync(StepRuntime step) => DispatchAsync([step]);
+
+    private StepAssignment? Assignment(StepRuntime step)
     {
         var resolved = Machine.ResolveForDispatch(step.Index);
-        var stepRef = new StepRef(RunId, step.Key, step.Attempt);
-        if (resolved is null || step.Node is null)
+        if (resolved is null)
         {
-            // Cannot happen for a step that was placed (its inputs existed then); fail it rather than hang.
+            // Cannot happen for a step that was placed (its inputs existed then).
             logger.LogError("Run {RunId}: step {Step} was placed but no longer resolves", RunId, step.Key);
-            return;
+            return null;
         }
 
-        var assignment = new StepAssignment(stepRef, _definition!.Pipeline, resolved, [.. step.Gpus]);
-        await Node(step.Node).StartStepAsync(assignment);
+        return new StepAssignment(new StepRef(RunId, step.Key, step.Attempt), _definition!.Pipeline, resolved, [.. step.Gpus]);
+    }
+
+    private void Release(string node, StepRef step, bool stopProcess)
+    {
+        if (!_releases.TryGetValue((node, stopProcess), out var list)) _releases[(node, stopProcess)] = list = [];
+        list.Add(step);
+    }
+
+    /// <summary>The batched node calls of one flush: one release and one dispatch per node, concurrently.</summary>
+    private IEnumerable<Func<Task>> TakeNodeEffects()
+    {
+        var releases = _releases.ToList();
+        var dispatch = _dispatch.ToList();
+        _releases.Clear();
+        _dispatch.Clear();
+        if (dispatch.Count > 0) yield return () => DispatchAsync(dispatch);
+        if (releases.Count > 0)
+            yield return () => Task.WhenAll(releases.Select(r => Node(r.Key.Node).ReleaseAsync(r.Value, r.Key.Stop)));
     }
 
     /// <summary>Writes the run's summary to the index: awaited when forced or when the run's state changed; otherwise

@@ -21,7 +21,7 @@ public sealed partial class RunGrain
             }
 
             // Placed after it was cancelled or superseded: give the GPUs back.
-            foreach (var step in stale) await Node(node).ReleaseAsync(step, stopProcess: true);
+            if (stale.Count > 0) await Node(node).ReleaseAsync(stale, stopProcess: true);
         });
     }
 
@@ -48,7 +48,7 @@ public sealed partial class RunGrain
                     finished.Outputs, report.Node, now);
                 if (ended.Disposition == TransitionDisposition.Applied) Stage(ended.Events);
                 else if (ended.Disposition == TransitionDisposition.Stale)
-                    _effects.Add(() => Node(report.Node).ReleaseAsync(step, stopProcess: false));
+                    Release(report.Node, step, stopProcess: false);
             }
 
             await AdvanceAsync();
@@ -79,20 +79,18 @@ public sealed partial class RunGrain
     {
         if (_machine is null) return;
         var lost = new List<StepRef>();
+        var resend = new List<StepRuntime>();
         foreach (var stepRef in steps)
         {
             var step = Machine.Find(stepRef.StepKey);
             if (step is null || step.Attempt != stepRef.Attempt || step.Node != node) continue;
-            if (step.State == StepState.Placed)
-            {
-                // The assignment may not have reached the agent: send it again (the agent ignores a repeat).
-                await DispatchAsync(step);
-            }
-            else if (step.State == StepState.Running)
-            {
-                lost.Add(stepRef);
-            }
+            // Placed: the assignment may not have reached the agent, send it again (a repeat is ignored).
+            // Running: the agent no longer runs it.
+            if (step.State == StepState.Placed) resend.Add(step);
+            else if (step.State == StepState.Running) lost.Add(stepRef);
         }
+
+        if (resend.Count > 0) await DispatchAsync(resend);
 
         if (lost.Count == 0) return;
         await Transact(() =>
@@ -113,6 +111,6 @@ public sealed partial class RunGrain
     {
         var current = _machine?.Find(step.StepKey);
         var held = current is { State: StepState.Placed or StepState.Running } && current.Attempt == step.Attempt && current.Node == node;
-        if (!held) await Node(node).ReleaseAsync(step, stopProcess: true);
+        if (!held) await Node(node).ReleaseAsync([step], stopProcess: true);
     }
 }
