@@ -9,7 +9,8 @@ public sealed partial class RunGrain
     /// <inheritdoc />
     public Task StepsPlacedAsync(string node, List<PlacedStep> placements)
     {
-        if (_machine is null) return Task.CompletedTask;
+        // A run that does not exist (a stale queue entry) holds nothing: give the GPUs back.
+        if (_machine is null) return Node(node).ReleaseAsync([.. placements.Select(p => p.Step)], stopProcess: true);
         return Transact(async () =>
         {
             var stale = new List<StepRef>();
