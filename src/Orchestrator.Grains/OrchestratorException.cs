@@ -44,6 +44,10 @@ public sealed class OrchestratorException : Exception
     /// <summary>FAILED_PRECONDITION with a message.</summary>
     public static OrchestratorException Precondition(string message) => new(ErrorKind.FailedPrecondition, message);
 
+    /// <summary>INVALID_ARGUMENT with every field Core's validation found.</summary>
+    public static OrchestratorException From(Core.Pipelines.ValidationException e) =>
+        new(ErrorKind.InvalidArgument, e.Message, e.Errors[0].Field, [.. e.Errors.Select(x => new FieldError(x.Field, x.Message))]);
+
     /// <summary>INVALID_ARGUMENT for one field.</summary>
     public static OrchestratorException Invalid(string field, string message) => new(ErrorKind.InvalidArgument, $"{field}: {message}", field);
 }

@@ -59,8 +59,7 @@ public sealed partial class RunMachine
             }
         }
 
-        var context = new StepContext(RunId, StatusSoFar(), i => new StepView(_steps[i].State, _steps[i].Outputs));
-        var resolution = StepResolver.Resolve(Plan, index, context);
+        var resolution = StepResolver.Resolve(Plan, index, Context());
         return resolution switch
         {
             StepResolution.Run run => Activation.Runs(CacheDisabled ? run.Step with { CacheKey = null } : run.Step),
@@ -73,8 +72,7 @@ public sealed partial class RunMachine
     /// <summary>Resolves a step again (for a re-dispatch after a restart). Null when it would not run now.</summary>
     public ResolvedStep? ResolveForDispatch(int index)
     {
-        var context = new StepContext(RunId, StatusSoFar(), i => new StepView(_steps[i].State, _steps[i].Outputs));
-        if (StepResolver.Resolve(Plan, index, context) is not StepResolution.Run run) return null;
+        if (StepResolver.Resolve(Plan, index, Context()) is not StepResolution.Run run) return null;
         return CacheDisabled ? run.Step with { CacheKey = null } : run.Step;
     }
 
@@ -226,6 +224,9 @@ public sealed partial class RunMachine
         };
         return new RunEvent { Type = RunEventType.RunFinished, RunState = state, Actor = "system", Time = now, Message = message };
     }
+
+    /// <summary>What the resolver reads of this run: its id, its status so far, and each step's state and outputs.</summary>
+    private StepContext Context() => new(RunId, StatusSoFar(), i => new StepView(_steps[i].State, _steps[i].Outputs));
 
     private void StartIfPending(List<RunEvent> events, DateTimeOffset now)
     {

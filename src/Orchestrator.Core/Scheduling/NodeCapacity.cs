@@ -35,9 +35,6 @@ public sealed class NodeCapacity
     public long MemoryBytesFree { get; }
     /// <summary>Increases with every change on the node, so an older view never overwrites a newer one.</summary>
     public long Version { get; }
-
-    /// <summary>Free GPUs.</summary>
-    public int FreeGpus => Gpus.Count(g => !g.Allocated);
 }
 
 /// <summary>One GPU of a node.</summary>

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Orchestrator.Contracts.V1;
 using Orchestrator.Gateway.Mapping;
@@ -80,6 +79,4 @@ public sealed class AgentConnection(string node) : IAgentObserver
     /// <summary>The wire form of a GPU.</summary>
     public static GpuDeviceInfo ToCore(GpuDevice gpu) => new(gpu.Index, gpu.Uuid, gpu.Model, gpu.MemoryBytes, gpu.Simulated);
 
-    /// <summary>A timestamp for the wire.</summary>
-    public static Timestamp Now(TimeProvider time) => Timestamp.FromDateTimeOffset(time.GetUtcNow());
 }

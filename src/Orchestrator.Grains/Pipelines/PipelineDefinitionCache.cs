@@ -20,8 +20,7 @@ public sealed class PipelineDefinitionCache
         }
         catch (ValidationException e)
         {
-            throw new OrchestratorException(ErrorKind.InvalidArgument, e.Message, e.Errors[0].Field,
-                [.. e.Errors.Select(x => new FieldError(x.Field, x.Message))]);
+            throw OrchestratorException.From(e);
         }
 
         if (_byDigest.Count >= Capacity) _byDigest.Clear();

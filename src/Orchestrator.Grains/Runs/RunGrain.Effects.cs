@@ -237,8 +237,6 @@ public sealed partial class RunGrain
         .GroupBy(s => s.Node!)
         .Select(group => Node(group.Key).StartStepsAsync([.. group.Select(Assignment).OfType<StepAssignment>()])));
 
-    private Task DispatchAsync(StepRuntime step) => DispatchAsync([step]);
-
     private StepAssignment? Assignment(StepRuntime step)
     {
         var resolved = Machine.ResolveForDispatch(step.Index);

@@ -142,33 +142,19 @@ public sealed partial class RunGrain(
     private bool DurablyTerminal => _machine is { IsTerminal: true } m && m.Revision == _durableRevision;
 
     /// <inheritdoc />
-    public async Task<RunSnapshot> CancelAsync(string actor, string reason)
-    {
-        IReadOnlyList<RunEvent> events;
-        try
-        {
-            events = Machine.RequestCancel(actor, reason, time.GetUtcNow());
-        }
-        catch (RunPreconditionException e)
-        {
-            throw OrchestratorException.Precondition(e.Message);
-        }
-
-        await Transact(() =>
-        {
-            Stage(events);
-            return AdvanceAsync();
-        });
-        return Snapshot(includeEvents: false);
-    }
+    public Task<RunSnapshot> CancelAsync(string actor, string reason) =>
+        UserRequestAsync(() => Machine.RequestCancel(actor, reason, time.GetUtcNow()));
 
     /// <inheritdoc />
-    public async Task<RunSnapshot> RetryAsync(string actor)
+    public Task<RunSnapshot> RetryAsync(string actor) => UserRequestAsync(() => Machine.Retry(actor, time.GetUtcNow()));
+
+    /// <summary>A user's request: the machine decides (or refuses: FAILED_PRECONDITION), then the run advances.</summary>
+    private async Task<RunSnapshot> UserRequestAsync(Func<IReadOnlyList<RunEvent>> decide)
     {
         IReadOnlyList<RunEvent> events;
         try
         {
-            events = Machine.Retry(actor, time.GetUtcNow());
+            events = decide();
         }
         catch (RunPreconditionException e)
         {
@@ -215,8 +201,7 @@ public sealed partial class RunGrain(
         }
         catch (ValidationException e)
         {
-            throw new OrchestratorException(ErrorKind.InvalidArgument, e.Message, e.Errors[0].Field,
-                [.. e.Errors.Select(x => new FieldError(x.Field, x.Message))]);
+            throw OrchestratorException.From(e);
         }
         catch (Core.Pipelines.LimitExceededException e)
         {
