@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Core.Runs;
 using Orchestrator.Grains.Nodes;
 using Orchestrator.Grains.Scheduling;
@@ -46,7 +45,7 @@ public sealed class RestartTests : IDisposable
             stoppedAt = cluster.Clock.GetUtcNow();
         }
 
-        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync, new FakeTimeProvider(stoppedAt)))
+        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync, new ObservedClock(stoppedAt)))
         {
             await using var s = new Scenario(cluster, id);
             // Nothing refers to the queued run but the run index: only the resumption service can queue its step again.
@@ -109,7 +108,7 @@ public sealed class RestartTests : IDisposable
             stoppedAt = cluster.Clock.GetUtcNow();
         }
 
-        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync, new FakeTimeProvider(stoppedAt)))
+        await using (var cluster = await OrchestratorCluster.StartAsync(_data.Path, Durability.Fsync, new ObservedClock(stoppedAt)))
         {
             await using var s = new Scenario(cluster, id);
             // Only node b's agent comes back.

@@ -48,13 +48,17 @@ public sealed class RunEventsTests(ClusterFixture fixture)
         var run = s.Run(runId);
         var revision = (await run.GetAsync(includeEvents: false)).Revision;
 
-        var wait = run.WaitForEventsAsync(revision, 100, TimeSpan.FromSeconds(30));
+        // A timeout no other timer in the cluster uses, so its creation marks the moment the long-poll began waiting.
+        var timeout = TimeSpan.FromSeconds(37);
+        var clock = fixture.Cluster.Clock;
+        var before = clock.TimersCreated(timeout);
+        var wait = run.WaitForEventsAsync(revision, 100, timeout);
+        await Eventually.TrueAsync(() => clock.TimersCreated(timeout) > before, "the long-poll starts its timeout");
+        Assert.False(wait.IsCompleted, "the long-poll returned before its timeout");
+        clock.Advance(timeout - TimeSpan.FromSeconds(1));
         await run.GetAsync(includeEvents: false);
         Assert.False(wait.IsCompleted, "the long-poll returned before its timeout");
-        fixture.Cluster.Clock.Advance(TimeSpan.FromSeconds(29));
-        await run.GetAsync(includeEvents: false);
-        Assert.False(wait.IsCompleted, "the long-poll returned before its timeout");
-        fixture.Cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
         var page = await wait.Within("the long-poll to time out");
 
         Assert.Empty(page.Events);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Core.Storage;
 using Orchestrator.Grains.Hosting;
 using Orchestrator.Storage;
@@ -29,7 +28,7 @@ public sealed class OrchestratorCluster : IAsyncDisposable
 
     private readonly InProcessTestCluster _cluster;
 
-    private OrchestratorCluster(InProcessTestCluster cluster, FakeTimeProvider clock, string dataDirectory)
+    private OrchestratorCluster(InProcessTestCluster cluster, ObservedClock clock, string dataDirectory)
     {
         _cluster = cluster;
         Clock = clock;
@@ -37,7 +36,7 @@ public sealed class OrchestratorCluster : IAsyncDisposable
     }
 
     /// <summary>The clock every grain reads; it moves only when a test advances it.</summary>
-    public FakeTimeProvider Clock { get; }
+    public ObservedClock Clock { get; }
 
     /// <summary>Where grain state, the run index and step logs live.</summary>
     public string DataDirectory { get; }
@@ -52,9 +51,9 @@ public sealed class OrchestratorCluster : IAsyncDisposable
     public Task DeactivateAsync(IAddressable grain) => _cluster.DeactivateAsync(grain);
 
     /// <summary>Starts one silo on <paramref name="dataDirectory"/> and a client.</summary>
-    public static async Task<OrchestratorCluster> StartAsync(string dataDirectory, Durability durability = Durability.None, FakeTimeProvider? clock = null)
+    public static async Task<OrchestratorCluster> StartAsync(string dataDirectory, Durability durability = Durability.None, ObservedClock? clock = null)
     {
-        clock ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        clock ??= new ObservedClock(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = ServiceId;
         builder.Options.ConfigureFileLogging = false;
