@@ -31,6 +31,7 @@ public sealed partial class PoolScheduler
         }
 
         foreach (var placement in pass.Placements) RemoveWaiting(_waiting[placement.Job.Id]);
+        _lastReservation = pass.Reservation;
         return new ScheduleResult(pass.Placements, pass.Preemptions, NextWakeUp(now));
     }
 
