@@ -4,7 +4,7 @@ using Orchestrator.Core.Scheduling;
 namespace Orchestrator.LoadTests.Scheduler;
 
 /// <summary>One input for both schedulers: nodes of 8 H200 GPUs in racks of 16, and a queue of single-replica jobs of
-/// 1, 2, 4 or 8 GPUs from 4 tenants at 3 priorities (the naive first-fit placement cannot express multi-node gangs).</summary>
+/// 1, 2, 4 or 8 GPUs from 4 tenants at one priority (the naive first-fit placement has no gangs and no preemption).</summary>
 internal sealed record SchedulerWorkload(IReadOnlyList<NodeSpec> Nodes, IReadOnlyList<JobRequest> Jobs, int Seed)
 {
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -20,7 +20,7 @@ internal sealed record SchedulerWorkload(IReadOnlyList<NodeSpec> Nodes, IReadOnl
             .Select(i =>
             {
                 var gpus = GpuSizes[random.Next(GpuSizes.Length)];
-                return new JobRequest($"job-{i:D6}", $"tenant-{random.Next(4)}", random.Next(3),
+                return new JobRequest($"job-{i:D6}", $"tenant-{random.Next(4)}", 0,
                     new GangShape(1, new ResourceRequest(gpus * 4000L, gpus * (16L << 30), gpus, "")), Start.AddMilliseconds(i),
                     TimeSpan.FromMinutes(random.Next(5, 600)));
             })

@@ -17,14 +17,15 @@ public sealed partial class PoolScheduler
             var cursors = new PriorityQueue<TenantCursor, TenantCursor>(TenantCursor.Order);
             foreach (var tenant in tenants)
             {
-                var cursor = new TenantCursor(tenant, tenant.ByLevel[level]);
-                if (cursor.MoveNext(ShareKey(tenant))) cursors.Enqueue(cursor, cursor);
+                var cursor = new TenantCursor(tenant, tenant.ByLevel[level].Values);
+                if (cursor.MoveNext(ShareKey(tenant), dropGroup: false)) cursors.Enqueue(cursor, cursor);
             }
 
             while (!pass.Stopped && cursors.TryDequeue(out var cursor, out _))
             {
-                Visit(cursor.Current, pass);
-                if (cursor.MoveNext(ShareKey(cursor.Tenant))) cursors.Enqueue(cursor, cursor);
+                var outcome = Visit(cursor.Current, pass);
+                if (outcome == VisitOutcome.Retry && ++cursor.CurrentGroup.Retries > MaxRetriesPerGroup) outcome = VisitOutcome.DropGroup;
+                if (cursor.MoveNext(ShareKey(cursor.Tenant), outcome == VisitOutcome.DropGroup)) cursors.Enqueue(cursor, cursor);
             }
 
             if (pass.Stopped) break;
@@ -37,20 +38,37 @@ public sealed partial class PoolScheduler
 
     private double ShareKey(TenantState tenant) => _config.Tuning.FairShare ? tenant.DominantShare(_capacity) : 0;
 
-    private void Visit(WaitingJob job, Pass pass)
+    /// <summary>Failed tries per group and pass after which the rest of the group waits for the next pass.</summary>
+    private const int MaxRetriesPerGroup = 8;
+
+    /// <summary>What the pass does next with the visited job's group.</summary>
+    private enum VisitOutcome
+    {
+        /// <summary>Go on with the group's next job.</summary>
+        Next,
+
+        /// <summary>The job failed in a way a later job of the group may not (a backfill estimate, a nomination): go on, within a budget.</summary>
+        Retry,
+
+        /// <summary>The rest of the group fails alike in this pass (same shape, priority and tenant): skip it.</summary>
+        DropGroup,
+    }
+
+    private VisitOutcome Visit(WaitingJob job, Pass pass)
     {
         if (_waitingWithoutGpus == 0 && _nominated == 0 && !pass.PreemptionPossible && (_index.For("")?.FreeGpus ?? 0) == 0)
         {
             pass.Stopped = true;
-            return;
+            return VisitOutcome.DropGroup;
         }
 
-        if (!EverFits(job.Shape)) return;
+        if (!EverFits(job.Shape)) return VisitOutcome.DropGroup;
         var tenant = job.Tenant;
         var withinQuota = (tenant.WithinQuota + job.Total).Within(tenant.Quota);
-        if (!withinQuota && !tenant.MayBorrow) return;
+        if (!withinQuota && !tenant.MayBorrow) return VisitOutcome.DropGroup;
 
         var reservation = pass.Reservation is { } r && r.JobId != job.Id && r.Constrains(EstimateOf(job.Request), pass.Now) ? r : null;
+        var nominated = job.Nomination is not null;
         var plan = TryPlan(job, reservation, pass);
         if (plan is not null)
         {
@@ -60,17 +78,18 @@ public sealed partial class PoolScheduler
                 foreach (var (node, replicas) in plan) reservation.Consume(node, replicas * job.Shape.Gpus);
             }
 
-            return;
+            return VisitOutcome.Next;
         }
 
         if (job.Nomination is null) TryPreempt(job, withinQuota, pass);
         if (!_config.Tuning.Backfill)
         {
             pass.Stopped = true;
-            return;
+            return VisitOutcome.DropGroup;
         }
 
         if (pass.Reservation is null && job.Nomination is null) pass.Reservation = Reserve(job, pass.Now);
+        return nominated || reservation is not null ? VisitOutcome.Retry : VisitOutcome.DropGroup;
     }
 
     /// <summary>A plan from free capacity (and the GPUs held for the job, when nominated), or null; remembers shapes
@@ -166,8 +185,9 @@ public sealed partial class PoolScheduler
         public bool Stopped { get; set; }
     }
 
-    /// <summary>A tenant's jobs at one level, walked in rank order; ordered among tenants by share, then by its next job.</summary>
-    private sealed class TenantCursor(TenantState tenant, SortedSet<WaitingJob> jobs)
+    /// <summary>A tenant's jobs at one level: the heads of its groups merged in rank order; ordered among tenants by
+    /// share, then by its next job. A dropped group is not walked further in this pass.</summary>
+    private sealed class TenantCursor
     {
         public static IComparer<TenantCursor> Order { get; } = Comparer<TenantCursor>.Create((a, b) =>
         {
@@ -175,15 +195,45 @@ public sealed partial class PoolScheduler
             return byShare != 0 ? byShare : WaitingOrder.Instance.Compare(a.Current, b.Current);
         });
 
-        private SortedSet<WaitingJob>.Enumerator _jobs = jobs.GetEnumerator();
+        private readonly PriorityQueue<GroupCursor, WaitingJob> _heads = new(WaitingOrder.Instance);
 
-        public TenantState Tenant => tenant;
+        public TenantCursor(TenantState tenant, IEnumerable<SortedSet<WaitingJob>> groups)
+        {
+            Tenant = tenant;
+            foreach (var group in groups)
+            {
+                var cursor = new GroupCursor(group);
+                if (cursor.MoveNext()) _heads.Enqueue(cursor, cursor.Current);
+            }
+        }
+
+        public TenantState Tenant { get; }
         public WaitingJob Current { get; private set; } = null!;
+        public GroupCursor CurrentGroup { get; private set; } = null!;
         public double Share { get; private set; }
 
-        public bool MoveNext(double share)
+        /// <summary>Steps past the current job (and its whole group when dropped); false when nothing is left.</summary>
+        public bool MoveNext(double share, bool dropGroup)
         {
             Share = share;
+            if (CurrentGroup is not null && !dropGroup && CurrentGroup.MoveNext()) _heads.Enqueue(CurrentGroup, CurrentGroup.Current);
+            if (!_heads.TryDequeue(out var next, out _)) return false;
+            CurrentGroup = next;
+            Current = next.Current;
+            return true;
+        }
+    }
+
+    /// <summary>One group's jobs in rank order, and the failed tries it has had in this pass.</summary>
+    private sealed class GroupCursor(SortedSet<WaitingJob> jobs)
+    {
+        private SortedSet<WaitingJob>.Enumerator _jobs = jobs.GetEnumerator();
+
+        public WaitingJob Current { get; private set; } = null!;
+        public int Retries { get; set; }
+
+        public bool MoveNext()
+        {
             if (!_jobs.MoveNext()) return false;
             Current = _jobs.Current;
             return true;

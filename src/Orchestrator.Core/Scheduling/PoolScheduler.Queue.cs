@@ -39,7 +39,9 @@ public sealed partial class PoolScheduler
 
     private void Insert(WaitingJob job)
     {
-        if (!job.Tenant.ByLevel.TryGetValue(job.Level, out var jobs)) job.Tenant.ByLevel[job.Level] = jobs = new SortedSet<WaitingJob>(WaitingOrder.Instance);
+        if (!job.Tenant.ByLevel.TryGetValue(job.Level, out var groups)) job.Tenant.ByLevel[job.Level] = groups = [];
+        var group = (job.Shape, job.Request.Priority);
+        if (!groups.TryGetValue(group, out var jobs)) groups[group] = jobs = new SortedSet<WaitingJob>(WaitingOrder.Instance);
         jobs.Add(job);
         if (!_levels.TryGetValue(job.Level, out var tenants)) _levels[job.Level] = tenants = [];
         tenants.Add(job.Tenant);
@@ -47,7 +49,11 @@ public sealed partial class PoolScheduler
 
     private void Extract(WaitingJob job)
     {
-        if (!job.Tenant.ByLevel.TryGetValue(job.Level, out var jobs) || !jobs.Remove(job) || jobs.Count > 0) return;
+        if (!job.Tenant.ByLevel.TryGetValue(job.Level, out var groups)) return;
+        var group = (job.Shape, job.Request.Priority);
+        if (!groups.TryGetValue(group, out var jobs) || !jobs.Remove(job) || jobs.Count > 0) return;
+        groups.Remove(group);
+        if (groups.Count > 0) return;
         job.Tenant.ByLevel.Remove(job.Level);
         if (!_levels.TryGetValue(job.Level, out var tenants)) return;
         tenants.Remove(job.Tenant);

@@ -19,8 +19,8 @@ internal sealed class TenantState(string name)
 
     public int Queued { get; set; }
 
-    /// <summary>Waiting jobs by level, each in rank order.</summary>
-    public Dictionary<int, SortedSet<WaitingJob>> ByLevel { get; } = [];
+    /// <summary>Waiting jobs by level, then by group (shape and base priority: jobs that fit or fail alike), each in rank order.</summary>
+    public Dictionary<int, Dictionary<(ShapeKey Shape, int Priority), SortedSet<WaitingJob>>> ByLevel { get; } = [];
 
     /// <summary>Its running jobs placed beyond quota, oldest first (candidates for reclaim, and for relabelling when room frees).</summary>
     public SortedSet<RunningJob> Borrowing { get; } = new(RunningJob.ByStart);
