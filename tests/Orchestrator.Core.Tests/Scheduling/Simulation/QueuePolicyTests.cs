@@ -43,23 +43,28 @@ public sealed class QueuePolicyTests
         Assert.Throws<ArgumentException>(() => new TiresiasPolicy([7200, 3250]));
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(39_999, 0)]
+    [InlineData(40_000, 1)]
+    [InlineData(99_999, 1)]
+    public void Default_YoungJobs_RankByClassOfAttainedGpuSeconds(double attained, double rank)
+    {
+        Assert.Equal(rank, new DefaultQueuePolicy().Rank(View(8, attained, 0, estimate: null), Now));
+    }
+
     [Fact]
-    public void Default_UsesTheEstimateUntilOutlived_ThenTheAttainedService()
+    public void Default_OldJobs_GoAfterYoungOnes_LongestRunFirst_IgnoringEstimates()
     {
         var policy = new DefaultQueuePolicy();
 
-        // 2 GPUs, estimate 1000 s: 2000 GPU-s expected; 600 attained leaves 1400.
-        Assert.Equal(1400, policy.ExpectedRemainingGpuSeconds(View(2, attained: 600, ranFor: 300, estimate: 1000)));
-
-        // Past its estimate it is taken to be long: as much again as it already had.
-        Assert.Equal(5000, policy.ExpectedRemainingGpuSeconds(View(2, attained: 5000, ranFor: 2500, estimate: 1000)));
-
-        // No history: the prior of one GPU-hour.
-        Assert.Equal(3600, policy.ExpectedRemainingGpuSeconds(View(1, 0, 0, estimate: null)));
-
-        // Classes are powers of 4 of expected remaining GPU-seconds.
-        Assert.Equal(Math.Floor(Math.Log(1400) / Math.Log(4)), policy.Rank(View(2, 600, 300, 1000), Now));
-        Assert.True(policy.Rank(View(1, 0, 0, 100), Now) < policy.Rank(View(8, 0, 0, 100_000), Now));
+        // 8 GPUs × 20,000 s beats 32 GPUs × 5,000 s (same GPU-seconds, less run time); both go after any young job.
+        var longRun = policy.Rank(View(8, 160_000, 0, estimate: 10), Now);
+        var wideShortRun = policy.Rank(View(32, 160_000, 0, estimate: null), Now);
+        Assert.True(longRun < wideShortRun);
+        Assert.True(policy.Rank(View(1, 99_999, 0, null), Now) < longRun);
+        Assert.Equal(policy.Rank(View(8, 500_000, 0, estimate: 10), Now), policy.Rank(View(8, 500_000, 0, estimate: 1e6), Now));
+        Assert.True(policy.PreemptsByRank);
     }
 
     [Fact]
