@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 using Grpc.Core;
 using Orchestrator.LoadTests.Hosting;
 using Orchestrator.LoadTests.Measurement;
+using Orchestrator.LoadTests.Scheduler;
 using Orchestrator.LoadTests.Submit;
 using Orchestrator.LoadTests.Transitions;
 
 namespace Orchestrator.LoadTests;
 
-/// <summary>The command line: <c>submit</c> and <c>transitions</c>, and the options saying which server to load.</summary>
+/// <summary>The command line: <c>submit</c>, <c>transitions</c> and <c>scheduler</c>, and the options saying which server to load.</summary>
 internal static class LoadTestCli
 {
     /// <summary>Exit code of bad arguments.</summary>
@@ -61,6 +62,7 @@ internal static class LoadTestCli
         foreach (var option in new Option[] { Server, ServerDll, Durability, ServerArguments, KeepData, Tenant }) root.Options.Add(option);
         root.Subcommands.Add(SubmitCommand.Create(RunWithServerAsync));
         root.Subcommands.Add(TransitionsCommand.Create(RunWithServerAsync));
+        root.Subcommands.Add(SchedulerCommand.Create());
 
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

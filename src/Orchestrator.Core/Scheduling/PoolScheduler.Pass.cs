@@ -11,7 +11,7 @@ public sealed partial class PoolScheduler
         var now = _time.GetUtcNow();
         ApplyAging(now);
         Rerank(now);
-        var pass = new Pass(now, PreemptionPossible());
+        var pass = new Pass(now, PreemptionPossible(), _sequence);
         foreach (var (level, tenants) in _levels)
         {
             var cursors = new PriorityQueue<TenantCursor, TenantCursor>(TenantCursor.Order);
@@ -31,6 +31,7 @@ public sealed partial class PoolScheduler
         }
 
         foreach (var placement in pass.Placements) RemoveWaiting(_waiting[placement.Job.Id]);
+        _lastReservation = pass.Reservation;
         return new ScheduleResult(pass.Placements, pass.Preemptions, NextWakeUp(now));
     }
 
@@ -148,13 +149,19 @@ public sealed partial class PoolScheduler
     }
 
     /// <summary>What one pass carries: its time, its decisions, the failed shapes and the backfill reservation.</summary>
-    private sealed class Pass(DateTimeOffset now, bool preemptionPossible)
+    private sealed class Pass(DateTimeOffset now, bool preemptionPossible, long firstSequence)
     {
         public DateTimeOffset Now { get; } = now;
+
+        /// <summary>Jobs placed in this pass have a higher sequence: they are never its victims.</summary>
+        public long FirstSequence { get; } = firstSequence;
         public bool PreemptionPossible { get; } = preemptionPossible;
         public List<GangPlacement> Placements { get; } = [];
         public List<PreemptionOrder> Preemptions { get; } = [];
         public HashSet<(ShapeKey, bool)> FailedShapes { get; } = [];
+        public HashSet<(ShapeKey, string)> FailedReclaims { get; } = [];
+        public Dictionary<(ShapeKey, bool), int> FailedPriority { get; } = [];
+        public Dictionary<(ShapeKey, int, bool), double> FailedRank { get; } = [];
         public BackfillReservation? Reservation { get; set; }
         public bool Stopped { get; set; }
     }

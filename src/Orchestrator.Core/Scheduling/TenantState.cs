@@ -14,6 +14,9 @@ internal sealed class TenantState(string name)
     /// <summary>What its jobs placed within quota hold; never above the quota.</summary>
     public Resources WithinQuota { get; set; }
 
+    /// <summary>What its jobs under a preemption order still hold until released.</summary>
+    public Resources Terminating { get; set; }
+
     public int Queued { get; set; }
 
     /// <summary>Waiting jobs by level, each in rank order.</summary>
