@@ -23,6 +23,8 @@ public static class OrchestratorSiloExtensions
         var options = services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section);
         if (configure is not null) options.Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptionsValidator>());
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PipelineDefinitionCache>();
         services.TryAddSingleton<IPlacementPolicy, FirstFitPlacement>();

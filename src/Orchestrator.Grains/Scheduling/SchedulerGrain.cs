@@ -29,6 +29,15 @@ public interface ISchedulerGrain : IGrainWithStringKey
 
     /// <summary>Queue depth and node count.</summary>
     Task<SchedulerStatus> GetStatusAsync();
+
+    /// <summary>Applies a new scheduling configuration from the next pass on.</summary>
+    Task ConfigureAsync(SchedulingConfig config);
+
+    /// <summary>Nodes, GPUs, queue and per-tenant use of the pool.</summary>
+    Task<PoolUsage> GetUsageAsync();
+
+    /// <summary>Why these jobs (step attempt keys, <see cref="StepRef.ToString"/>) are still waiting.</summary>
+    Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds);
 }
 
 /// <summary>What the scheduler reports about itself.</summary>
@@ -59,12 +68,14 @@ public sealed class SchedulerGrain(
     private readonly Dictionary<string, NodeCapacity> _nodes = new(StringComparer.Ordinal);
     private long _sequence;
     private bool _passRequested;
+    private SchedulingConfig _config = SchedulingConfig.Default;
 
     private string Pool => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _config = (await GrainFactory.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config;
         var capacities = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetCapacityAsync()));
         foreach (var capacity in capacities) _nodes[capacity.Name] = capacity;
 
@@ -120,6 +131,45 @@ public sealed class SchedulerGrain(
     /// <inheritdoc />
     public Task<SchedulerStatus> GetStatusAsync() =>
         Task.FromResult(new SchedulerStatus(_queue.Count, _nodes.Count, _nodes.Values.Count(n => n.Schedulable)));
+
+    /// <inheritdoc />
+    public Task ConfigureAsync(SchedulingConfig config)
+    {
+        _config = config;
+        if (_queue.Count > 0) RequestPass();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<PoolUsage> GetUsageAsync()
+    {
+        var schedulable = _nodes.Values.Where(n => n.Schedulable).ToList();
+        var tenants = _queue.Values.GroupBy(p => p.Tenant, StringComparer.Ordinal)
+            .Select(g => new TenantUsage(g.Key, 0, QuotaOf(g.Key), 0, g.Count(), 0)).ToList();
+        return Task.FromResult(new PoolUsage(Pool, _nodes.Count, schedulable.Count, schedulable.Sum(n => n.Gpus.Count),
+            schedulable.Sum(n => n.Gpus.Count(g => !g.Allocated)), _queue.Count, 0, tenants));
+    }
+
+    /// <inheritdoc />
+    public Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds)
+    {
+        var order = _queue.Values.OrderByDescending(s => s.Priority).ThenBy(s => s.Sequence).Select(s => s.Step.ToString()).ToList();
+        return Task.FromResult(jobIds.Select(id =>
+        {
+            var position = order.IndexOf(id);
+            if (position < 0) return new PendingExplanation(id, Pool, 0, [new PendingReason(PendingReasonKind.NotQueued, $"not in the queue of pool {Pool}")]);
+            var step = _queue.Values.First(s => s.Step.ToString() == id);
+            var reasons = new List<PendingReason>();
+            if (_nodes.Count == 0) reasons.Add(new PendingReason(PendingReasonKind.NeverFits, $"pool {Pool} has no nodes"));
+            else if (!_nodes.Values.Any(n => n.Schedulable && ResourceFit.FitsNow(step.Resources, n.CpuMillisFree, n.MemoryBytesFree, n.Gpus)))
+                reasons.Add(new PendingReason(PendingReasonKind.Capacity, $"no node of pool {Pool} has {step.Resources.Gpus} free GPU(s), the CPU and the memory it asks for"));
+            if (position > 0) reasons.Add(new PendingReason(PendingReasonKind.QueuedBehind, $"{position} step(s) ahead of it in pool {Pool}"));
+            return new PendingExplanation(id, Pool, position, reasons);
+        }).ToList());
+    }
+
+    private int QuotaOf(string tenant) =>
+        _config.Tenants.FirstOrDefault(t => t.Name == tenant)?.Quotas.GetValueOrDefault(Pool)?.Gpus ?? 0;
 
     private void RequestPass()
     {
