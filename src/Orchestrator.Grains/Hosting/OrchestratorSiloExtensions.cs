@@ -27,7 +27,6 @@ public static class OrchestratorSiloExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PipelineDefinitionCache>();
-        services.TryAddSingleton<IPlacementPolicy, FirstFitPlacement>();
         if (!services.Any(s => s.ImplementationType == typeof(RunResumptionService)))
         {
             services.AddHostedService<RunResumptionService>();

@@ -53,6 +53,10 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>The steps to explain: with <paramref name="step"/> (a name or key), those steps whatever their state;
     /// without, every step not finished yet.</summary>
     Task<List<StepWaiting>> GetWaitingAsync(string? step);
+
+    /// <summary>The pool's scheduler orders this attempt stopped so that a waiting step can run.</summary>
+    [OneWay]
+    Task PreemptAsync(StepRef step, TimeSpan grace, string reason);
 }
 
 /// <summary>A step attempt's state and the pools it may be placed in.</summary>
