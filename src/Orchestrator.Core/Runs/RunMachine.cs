@@ -102,6 +102,7 @@ public sealed partial class RunMachine
                 RemoveRetry(step!);
                 SetState(step!, StepState.Ready);
                 step!.Attempt = e.Attempt;
+                step.ReadySince ??= e.Time;
                 step.Node = null;
                 step.Gpus = [];
                 step.CacheKey = e.CacheKey ?? step.CacheKey;
@@ -130,7 +131,13 @@ public sealed partial class RunMachine
                 break;
             case RunEventType.StepAttemptFailed:
                 SetState(step!, StepState.Waiting);
-                if (e.Infrastructure) step!.InfraFailures++; else step!.UserFailures++;
+                if (e.Infrastructure) step!.InfraFailures++;
+                else
+                {
+                    step!.UserFailures++;
+                    step.ReadySince = null;
+                }
+
                 step.UpdateCurrentAttempt(a => a with
                 {
                     State = StepState.Failed, FinishedAt = e.Time, ExitCode = e.ExitCode, Message = e.Message, Infrastructure = e.Infrastructure,

@@ -32,6 +32,9 @@ public sealed class StepRuntime
     public string? Node { get; internal set; }
     /// <summary>GPU indices of the current attempt.</summary>
     public IReadOnlyList<int> Gpus { get; internal set; } = [];
+    /// <summary>When the step first became ready to place; kept across infrastructure retries (and preemptions), so the
+    /// scheduler's first-come order and aging count from there; a failure that uses a retry starts it again.</summary>
+    public DateTimeOffset? ReadySince { get; internal set; }
     /// <summary>When the step first started running.</summary>
     public DateTimeOffset? StartedAt { get; internal set; }
     /// <summary>When it reached a terminal state.</summary>

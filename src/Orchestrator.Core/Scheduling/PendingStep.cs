@@ -9,7 +9,16 @@ namespace Orchestrator.Core.Scheduling;
 /// <param name="Priority">Higher goes first.</param>
 /// <param name="Sequence">Arrival order, for ties.</param>
 /// <param name="Tenant">Owning tenant.</param>
-public sealed record PendingStep(StepRef Step, ResourceRequest Resources, int Priority, long Sequence, string Tenant);
+/// <param name="ReadySince">When the step first became ready (kept across infrastructure retries and preemptions).</param>
+/// <param name="ExpectedDuration">The step's <c>expected_duration</c>, or null.</param>
+/// <param name="HistoryKey">Pipeline name + "/" + step name: alike steps share a duration history.</param>
+/// <param name="Pools">Pools the step may be placed in; empty for the default pool.</param>
+public sealed record PendingStep(StepRef Step, ResourceRequest Resources, int Priority, long Sequence, string Tenant,
+    DateTimeOffset? ReadySince = null, TimeSpan? ExpectedDuration = null, string HistoryKey = "", IReadOnlyList<string>? Pools = null)
+{
+    /// <summary>The pools to queue in: <see cref="Pools"/>, or the default pool when none are named.</summary>
+    public IReadOnlyList<string> PoolsOrDefault => Pools is { Count: > 0 } pools ? pools : [SchedulingConfig.DefaultPool];
+}
 
 /// <summary>A decision: this step attempt goes to this node with exactly these GPUs.</summary>
 /// <param name="Step">The pending step.</param>

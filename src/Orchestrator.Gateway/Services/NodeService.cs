@@ -141,7 +141,9 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
     /// <inheritdoc />
     public override async Task<ListNodesResponse> ListNodes(ListNodesRequest request, ServerCallContext context)
     {
-        var names = await grains.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool).ListNodesAsync();
+        var pools = await SchedulerPools.KnownAsync(grains);
+        var names = (await Task.WhenAll(pools.Select(p => grains.GetGrain<ISchedulerGrain>(p).ListNodesAsync())))
+            .SelectMany(n => n).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var views = await Task.WhenAll(names.Select(n => grains.GetGrain<IGpuNodeGrain>(n).GetAsync()));
         var response = new ListNodesResponse();
         response.Nodes.AddRange(views.Select(ToProto));

@@ -4,7 +4,9 @@ using Orchestrator.Contracts.V1;
 using Orchestrator.Core.Storage;
 using Orchestrator.Gateway.Mapping;
 using Orchestrator.Grains;
+using Orchestrator.Core.Scheduling;
 using Orchestrator.Grains.Runs;
+using Orchestrator.Grains.Scheduling;
 using CoreRunState = Orchestrator.Core.Runs.RunState;
 
 namespace Orchestrator.Gateway.Services;
@@ -22,6 +24,7 @@ public sealed class RunService(IGrainFactory grains, IRunIndex runIndex, IStepLo
         var tenant = RequestRules.Tenant(request.Tenant);
         var pipeline = RequestRules.Pipeline(request.Pipeline);
         if (request.Priority is < -1000 or > 1000) throw OrchestratorException.Invalid("priority", $"{request.Priority} is out of range; use -1000..1000");
+        var priority = await PriorityAsync(request);
         if (request.RequestId.Length > 128) throw OrchestratorException.Invalid("request_id", "is at most 128 characters");
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in request.Parameters)
@@ -39,12 +42,24 @@ public sealed class RunService(IGrainFactory grains, IRunIndex runIndex, IStepLo
         var submit = new SubmitRun
         {
             Tenant = tenant, Pipeline = pipeline, Version = request.PipelineVersion.Length == 0 ? "latest" : request.PipelineVersion,
-            Arguments = arguments, Priority = request.Priority, Labels = RequestRules.Labels(request.Labels), RequestId = request.RequestId,
+            Arguments = arguments, Priority = priority, Labels = RequestRules.Labels(request.Labels), RequestId = request.RequestId,
             CacheDisabled = request.DisableCache,
             SubmittedBy = request.SubmittedBy.Length > 0 ? RequestRules.Clip(request.SubmittedBy) : PipelineService.Caller(context),
         };
         var id = request.RequestId.Length > 0 ? RunIds.FromRequest(tenant, request.RequestId) : RunIds.New();
         return RunMapper.ToProto(await grains.GetGrain<IRunGrain>(id).SubmitAsync(submit));
+    }
+
+    /// <summary>The bare priority, or the value of the named class in the scheduling configuration in force.</summary>
+    private async Task<int> PriorityAsync(SubmitRunRequest request)
+    {
+        if (request.PriorityClass.Length == 0) return request.Priority;
+        if (request.Priority != 0)
+            throw OrchestratorException.Invalid("priority_class", "give either priority or priority_class, not both");
+        var config = (await grains.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config;
+        if (config.PriorityOf(request.PriorityClass) is { } value) return value;
+        var known = config.PriorityClasses.Count == 0 ? "none are configured" : "known: " + string.Join(", ", config.PriorityClasses.Select(c => c.Name));
+        throw OrchestratorException.Invalid("priority_class", $"'{RequestRules.Clip(request.PriorityClass)}' is not a priority class ({known}); use one of them or a bare priority");
     }
 
     /// <inheritdoc />

@@ -23,9 +23,10 @@ public static class OrchestratorSiloExtensions
         var options = services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section);
         if (configure is not null) options.Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptionsValidator>());
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PipelineDefinitionCache>();
-        services.TryAddSingleton<IPlacementPolicy, FirstFitPlacement>();
         if (!services.Any(s => s.ImplementationType == typeof(RunResumptionService)))
         {
             services.AddHostedService<RunResumptionService>();

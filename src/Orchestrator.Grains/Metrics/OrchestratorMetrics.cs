@@ -29,6 +29,11 @@ internal static class OrchestratorMetrics
     internal static readonly Counter Placements = Prometheus.Metrics.CreateCounter(
         "orchestrator_scheduler_placements_total", "Step attempts placed on a node, by pool.", "pool");
 
+    internal static readonly Gauge TenantGpus = Prometheus.Metrics.CreateGauge(
+        "orchestrator_scheduler_tenant_gpus", "GPUs of a pool held by a tenant's steps, its nominal quota, and how many of them are borrowed beyond it.",
+        "pool", "tenant", "kind");
+    internal static readonly Counter Preemptions = Prometheus.Metrics.CreateCounter(
+        "orchestrator_scheduler_preemptions_total", "Running steps ordered to stop so that a waiting step can run, by cause.", "pool", "cause");
     internal static readonly Gauge NodeGpus = Prometheus.Metrics.CreateGauge(
         "orchestrator_node_gpus", "GPUs of a node by allocation state (allocated, free).", "node", "state");
 
@@ -107,4 +112,17 @@ internal static class SchedulerMetrics
     {
         if (count > 0) OrchestratorMetrics.Placements.WithLabels(pool).Inc(count);
     }
+
+    public static void PoolUsage(Core.Scheduling.PoolUsage usage)
+    {
+        foreach (var tenant in usage.Tenants)
+        {
+            OrchestratorMetrics.TenantGpus.WithLabels(usage.Pool, tenant.Tenant, "used").Set(tenant.Gpus);
+            OrchestratorMetrics.TenantGpus.WithLabels(usage.Pool, tenant.Tenant, "quota").Set(tenant.QuotaGpus);
+            OrchestratorMetrics.TenantGpus.WithLabels(usage.Pool, tenant.Tenant, "borrowed").Set(tenant.BorrowedGpus);
+        }
+    }
+
+    public static void Preempted(string pool, Core.Scheduling.PreemptionCause cause) =>
+        OrchestratorMetrics.Preemptions.WithLabels(pool, cause.ToString().ToLowerInvariant()).Inc();
 }

@@ -45,6 +45,7 @@ public sealed class GpuNodeGrain(
     private DateTimeOffset _lastHeartbeat;
     private List<GpuSampleInfo> _utilization = [];
     private long _version;
+    private string? _pool;
 
     private string Name => this.GetPrimaryKeyString();
     private bool Known => state.RecordExists;
@@ -68,7 +69,9 @@ public sealed class GpuNodeGrain(
         // After a restart, ask each run whether its allocation here is still wanted; stale ones are released.
         foreach (var allocation in Allocations.Values)
             GrainFactory.GetGrain<IRunGrain>(allocation.Step.RunId).CheckAllocationAsync(allocation.Step, Name).Ignore();
-        if (Known) NotifyScheduler();
+        if (!Known) return;
+        _pool = await PoolOfAsync();
+        NotifyScheduler();
     }
 
     private Dictionary<string, AllocationRecord> Allocations => _allocations.Allocations;
@@ -117,6 +120,7 @@ public sealed class GpuNodeGrain(
         _agent = agent;
         _lastHeartbeat = time.GetUtcNow();
         _version++;
+        await JoinPoolAsync();
 
         foreach (var group in missing.Where(a => Allocations.ContainsKey(a.Step.ToString())).GroupBy(a => a.Step.RunId))
             GrainFactory.GetGrain<IRunGrain>(group.Key).StepsNotRunningAsync(Name, [.. group.Select(a => a.Step)]).Ignore();
@@ -181,7 +185,7 @@ public sealed class GpuNodeGrain(
             var allocation = new AllocationRecord
             {
                 Step = request.Step, Gpus = request.Gpus, CpuMillis = request.Resources.CpuMillis,
-                MemoryBytes = request.Resources.MemoryBytes, Since = now,
+                MemoryBytes = request.Resources.MemoryBytes, Since = now, Job = request.Job,
             };
             changes.Add(new AllocationChange(allocation, Released: false));
             taken.UnionWith(request.Gpus);
@@ -206,7 +210,8 @@ public sealed class GpuNodeGrain(
 
         if (changes.Count == 0) return;
         await ChangeAsync(changes);
-        NotifyScheduler();
+        if (_pool is not null)
+            GrainFactory.GetGrain<ISchedulerGrain>(_pool).ReleasedAsync(Name, [.. changes.Select(c => c.Allocation.Step.ToString())], _version).Ignore();
     }
 
     /// <inheritdoc />
@@ -239,6 +244,28 @@ public sealed class GpuNodeGrain(
 
     /// <inheritdoc />
     public Task<NodeView> GetAsync() => Task.FromResult(View());
+
+    /// <inheritdoc />
+    public Task<PoolNodeReport> GetPoolReportAsync() => Task.FromResult(PoolReport());
+
+    /// <inheritdoc />
+    public async Task RepoolAsync()
+    {
+        if (!Known) return;
+        await JoinPoolAsync();
+        NotifyScheduler();
+    }
+
+    /// <summary>Finds the pool the labels match now; a node that moves tells its former pool it left.</summary>
+    private async Task JoinPoolAsync()
+    {
+        var pool = await PoolOfAsync();
+        if (_pool is not null && _pool != pool) GrainFactory.GetGrain<ISchedulerGrain>(_pool).NodeLeftAsync(Name).Ignore();
+        _pool = pool;
+    }
+
+    private async Task<string> PoolOfAsync() =>
+        (await GrainFactory.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config.PoolFor(state.State.Labels);
 
     /// <inheritdoc />
     public async Task<NodeView> SetCordonedAsync(bool cordoned)
@@ -294,7 +321,19 @@ public sealed class GpuNodeGrain(
     private void NotifyScheduler()
     {
         _version++;
-        GrainFactory.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool).NodeChangedAsync(Capacity()).Ignore();
+        if (_pool is not null) GrainFactory.GetGrain<ISchedulerGrain>(_pool).NodeReportedAsync(PoolReport()).Ignore();
+    }
+
+    private PoolNodeReport PoolReport()
+    {
+        if (!Known) return new PoolNodeReport { Node = Name, Unknown = true, Version = _version };
+        var s = state.State;
+        return new PoolNodeReport
+        {
+            Node = Name, Labels = s.Labels, GpuModel = s.Gpus.Count == 0 ? "" : s.Gpus.MinBy(g => g.Index)!.Model,
+            GpuCount = s.Gpus.Count == 0 ? 0 : s.Gpus.Max(g => g.Index) + 1, CpuMillis = s.CpuMillis, MemoryBytes = s.MemoryBytes,
+            Schedulable = Schedulable, Version = _version, Allocations = [.. Allocations.Values],
+        };
     }
 
     private async Task CheckLeaseAsync(CancellationToken cancellationToken)

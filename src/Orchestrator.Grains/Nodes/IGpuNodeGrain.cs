@@ -35,6 +35,12 @@ public interface IGpuNodeGrain : IGrainWithStringKey
     /// <summary>The admin view.</summary>
     Task<NodeView> GetAsync();
 
+    /// <summary>What the pool's scheduler sees of the node, allocations included.</summary>
+    Task<PoolNodeReport> GetPoolReportAsync();
+
+    /// <summary>The scheduling configuration changed: join the pool the node's labels now match.</summary>
+    Task RepoolAsync();
+
     /// <summary>Stops (or resumes) placing new steps on the node.</summary>
     Task<NodeView> SetCordonedAsync(bool cordoned);
 }

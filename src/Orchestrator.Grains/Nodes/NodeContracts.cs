@@ -59,12 +59,65 @@ public sealed record AllocationRecord
     [Id(3)] public long MemoryBytes { get; init; }
     /// <summary>Since when.</summary>
     [Id(4)] public DateTimeOffset Since { get; init; }
+    /// <summary>What the pool's scheduler needs to rebuild its view after a restart; null for allocations written
+    /// before pools existed (the scheduler then restores them as the default tenant's work).</summary>
+    [Id(5)] public AllocationJob? Job { get; init; }
+}
+
+/// <summary>The scheduling facts of an allocated attempt, stored with its allocation.</summary>
+/// <param name="Pool">The pool whose scheduler placed it.</param>
+/// <param name="Tenant">Owning tenant.</param>
+/// <param name="Priority">Resolved priority.</param>
+/// <param name="GpuModel">Requested GPU model, "" for any.</param>
+/// <param name="ReadySince">When the step first became ready.</param>
+/// <param name="ExpectedDuration">The step's expected duration, or null.</param>
+/// <param name="HistoryKey">Pipeline + "/" + step name.</param>
+[GenerateSerializer]
+[Alias("orch.allocation-job")]
+public sealed record AllocationJob(
+    [property: Id(0)] string Pool,
+    [property: Id(1)] string Tenant,
+    [property: Id(2)] int Priority,
+    [property: Id(3)] string GpuModel,
+    [property: Id(4)] DateTimeOffset ReadySince,
+    [property: Id(5)] TimeSpan? ExpectedDuration,
+    [property: Id(6)] string HistoryKey);
+
+/// <summary>What a node tells its pool's scheduler: its shape, whether it takes new work, and what it holds.</summary>
+[GenerateSerializer]
+[Alias("orch.pool-node-report")]
+public sealed record PoolNodeReport
+{
+    /// <summary>Node name.</summary>
+    [Id(0)] public required string Node { get; init; }
+    /// <summary>Labels.</summary>
+    [Id(1)] public Dictionary<string, string> Labels { get; init; } = [];
+    /// <summary>Model of its GPUs (of the first, when mixed).</summary>
+    [Id(2)] public string GpuModel { get; init; } = "";
+    /// <summary>GPUs, indexed 0..GpuCount-1.</summary>
+    [Id(3)] public int GpuCount { get; init; }
+    /// <summary>CPU in thousandths.</summary>
+    [Id(4)] public long CpuMillis { get; init; }
+    /// <summary>Memory.</summary>
+    [Id(5)] public long MemoryBytes { get; init; }
+    /// <summary>Connected, not lost, not cordoned, not draining.</summary>
+    [Id(6)] public bool Schedulable { get; init; }
+    /// <summary>Orders reports: an older one never overwrites a newer one.</summary>
+    [Id(7)] public long Version { get; init; }
+    /// <summary>Every allocation the node holds now (the authority).</summary>
+    [Id(8)] public List<AllocationRecord> Allocations { get; init; } = [];
+    /// <summary>Never registered: the scheduler forgets it.</summary>
+    [Id(9)] public bool Unknown { get; init; }
 }
 
 /// <summary>The scheduler asks a node to hold resources for an attempt.</summary>
 [GenerateSerializer]
 [Alias("orch.allocation-request")]
-public sealed record AllocationRequest([property: Id(0)] StepRef Step, [property: Id(1)] ResourceRequest Resources, [property: Id(2)] int[] Gpus);
+public sealed record AllocationRequest(
+    [property: Id(0)] StepRef Step,
+    [property: Id(1)] ResourceRequest Resources,
+    [property: Id(2)] int[] Gpus,
+    [property: Id(3)] AllocationJob? Job = null);
 
 /// <summary>Which requests a node accepted, and its capacity after them.</summary>
 [GenerateSerializer]

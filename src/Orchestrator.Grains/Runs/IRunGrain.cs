@@ -49,7 +49,20 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>A node asks whether it should still hold an allocation for this attempt.</summary>
     [OneWay]
     Task CheckAllocationAsync(StepRef step, string node);
+
+    /// <summary>The steps to explain: with <paramref name="step"/> (a name or key), those steps whatever their state;
+    /// without, every step not finished yet.</summary>
+    Task<List<StepWaiting>> GetWaitingAsync(string? step);
+
+    /// <summary>The pool's scheduler orders this attempt stopped so that a waiting step can run.</summary>
+    [OneWay]
+    Task PreemptAsync(StepRef step, TimeSpan grace, string reason);
 }
+
+/// <summary>A step attempt's state and the pools it may be placed in.</summary>
+[GenerateSerializer]
+[Alias("orch.step-waiting")]
+public sealed record StepWaiting([property: Id(0)] StepRef Step, [property: Id(1)] StepState State, [property: Id(2)] List<string> Pools);
 
 /// <summary>What a client submits.</summary>
 [GenerateSerializer]

@@ -69,7 +69,7 @@ public sealed partial class RunGrain
             SignalWatchers();
         }
 
-        if (ready.Count > 0) effects.Insert(0, () => Scheduler.EnqueueManyAsync(ready));
+        if (ready.Count > 0) effects.Insert(0, () => EnqueueAsync(ready));
         effects.AddRange(TakeNodeEffects());
         foreach (var effect in effects)
         {
@@ -114,6 +114,9 @@ public sealed partial class RunGrain
                     break;
                 case RunEventType.StepPlaced:
                     _dispatch.Add(step);
+                    // Queued in several pools: the first placement wins, the other queues let go of it.
+                    var pools = PoolsOf(step);
+                    if (pools.Count > 1) effects.Add(() => Task.WhenAll(pools.Select(p => Scheduler(p).RemoveAsync(current))));
                     break;
                 case RunEventType.StepSucceeded when step.CacheKey is not null:
                     var outputs = step.Outputs ?? [];
@@ -134,7 +137,7 @@ public sealed partial class RunGrain
             }
 
             if (prior == StepState.Ready && e.Type == RunEventType.StepCancelled)
-                effects.Add(() => Scheduler.RemoveAsync(current));
+                effects.Add(() => Task.WhenAll(PoolsOf(step).Select(p => Scheduler(p).RemoveAsync(current))));
         }
 
         if (e.Type == RunEventType.CancelRequested)
@@ -215,7 +218,7 @@ public sealed partial class RunGrain
 
         try
         {
-            if (ready.Count > 0) await Scheduler.EnqueueManyAsync(ready);
+            if (ready.Count > 0) await EnqueueAsync(ready);
             if (placed.Count > 0) await DispatchAsync(placed);
         }
         catch (Exception ex) when (ex is not OrchestratorException)
@@ -229,7 +232,14 @@ public sealed partial class RunGrain
     }
 
     private PendingStep Pending(StepRuntime step) =>
-        new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant);
+        new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant,
+            step.ReadySince ?? time.GetUtcNow(), null, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step));
+
+    /// <summary>Queues ready steps in every pool each may use, one call per pool.</summary>
+    private Task EnqueueAsync(List<PendingStep> ready) => Task.WhenAll(ready
+        .SelectMany(p => p.PoolsOrDefault.Select(pool => (Pool: pool, Step: p)))
+        .GroupBy(x => x.Pool, StringComparer.Ordinal)
+        .Select(g => Scheduler(g.Key).EnqueueManyAsync([.. g.Select(x => x.Step)])));
 
     /// <summary>Sends placed steps to their nodes, one call per node.</summary>
     private Task DispatchAsync(IEnumerable<StepRuntime> steps) => Task.WhenAll(steps
@@ -324,7 +334,7 @@ public sealed partial class RunGrain
             new GrainTimerCreationOptions { DueTime = due < TimeSpan.Zero ? TimeSpan.Zero : due, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
     }
 
-    private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool);
+    private ISchedulerGrain Scheduler(string pool) => GrainFactory.GetGrain<ISchedulerGrain>(pool);
 
     private IGpuNodeGrain Node(string name) => GrainFactory.GetGrain<IGpuNodeGrain>(name);
 

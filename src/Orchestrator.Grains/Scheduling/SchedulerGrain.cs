@@ -1,92 +1,73 @@
 using Microsoft.Extensions.Logging;
-using Orchestrator.Grains.Metrics;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Scheduling;
+using Orchestrator.Core.Scheduling.Policies;
+using Orchestrator.Grains.Metrics;
 using Orchestrator.Grains.Nodes;
-using Orchestrator.Grains.Runs;
 
 namespace Orchestrator.Grains.Scheduling;
 
-/// <summary>The queue of ready steps and the placement of one pool of nodes (key: pool name).</summary>
-public interface ISchedulerGrain : IGrainWithStringKey
-{
-    /// <summary>Queues ready step attempts; a repeat is a no-op.</summary>
-    Task EnqueueManyAsync(List<PendingStep> steps);
-
-    /// <summary>Takes a step attempt out of the queue.</summary>
-    Task RemoveAsync(StepRef step);
-
-    /// <summary>A node's capacity changed.</summary>
-    [OneWay]
-    Task NodeChangedAsync(NodeCapacity capacity);
-
-    /// <summary>Runs a placement pass now.</summary>
-    [OneWay]
-    Task PlaceAsync();
-
-    /// <summary>Names of the pool's nodes.</summary>
-    Task<IReadOnlyList<string>> ListNodesAsync();
-
-    /// <summary>Queue depth and node count.</summary>
-    Task<SchedulerStatus> GetStatusAsync();
-}
-
-/// <summary>What the scheduler reports about itself.</summary>
-[GenerateSerializer]
-[Alias("orch.scheduler-status")]
-public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes);
-
-/// <summary>Stored state of a scheduler: which nodes belong to the pool. The queue itself is not stored: runs put
-/// their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>
-[GenerateSerializer]
-[Alias("orch.scheduler-state")]
-public sealed class SchedulerState
-{
-    /// <summary>Node names.</summary>
-    [Id(0)] public SortedSet<string> Nodes { get; set; } = new(StringComparer.Ordinal);
-}
-
-/// <summary>Places ready steps on nodes through <see cref="IPlacementPolicy"/>, in batches.</summary>
-public sealed class SchedulerGrain(
+/// <summary>One pool's scheduler: wraps a <see cref="PoolScheduler"/> (queue order, quotas, gangs, best-fit,
+/// preemption decisions) and lets the pool's node grains confirm each placement, since they stay the durable
+/// authority on which GPU is held. Passes run in batches, on events and when the core asks to be woken.</summary>
+public sealed partial class SchedulerGrain(
     [PersistentState("scheduler")] IPersistentState<SchedulerState> state,
-    IPlacementPolicy policy,
+    TimeProvider time,
     ILogger<SchedulerGrain> logger) : Grain, ISchedulerGrain
 {
-    /// <summary>The pool every node and step belongs to until pools arrive with the scheduling issue.</summary>
-    public const string DefaultPool = "default";
+    /// <summary>The pool every node matching no configured pool belongs to.</summary>
+    public const string DefaultPool = SchedulingConfig.DefaultPool;
 
-    private readonly Dictionary<StepRef, PendingStep> _queue = [];
-    private readonly Dictionary<string, NodeCapacity> _nodes = new(StringComparer.Ordinal);
-    private long _sequence;
+    /// <summary>Waiting step attempts by job id.</summary>
+    private readonly Dictionary<string, PendingStep> _queued = new(StringComparer.Ordinal);
+    /// <summary>Placed step attempts by job id, with their node.</summary>
+    private readonly Dictionary<string, (StepRef Step, string Node)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _nodeVersions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _preempting = new(StringComparer.Ordinal);
+    private PoolScheduler _core = null!;
+    private SchedulingConfig _config = SchedulingConfig.Default;
     private bool _passRequested;
+    private IGrainTimer? _wakeUp;
+    private DateTimeOffset? _wakeUpAt;
 
     private string Pool => this.GetPrimaryKeyString();
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var capacities = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetCapacityAsync()));
-        foreach (var capacity in capacities) _nodes[capacity.Name] = capacity;
+        _config = (await GrainFactory.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config;
+        _core = new PoolScheduler(Pool, _config, FifoPolicy.Instance, time);
+
+        // Rebuild what runs where from the nodes, the authority on allocations.
+        var reports = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetPoolReportAsync()));
+        foreach (var report in reports) Apply(report);
+        if (state.State.Nodes.Count != _nodeVersions.Count)
+        {
+            state.State.Nodes.IntersectWith(_nodeVersions.Keys);
+            await state.WriteStateAsync(cancellationToken);
+        }
 
         // A safety net behind the event-driven passes; it also keeps the in-memory queue alive.
-        this.RegisterGrainTimer(_ => _queue.Count > 0 ? PassAsync() : Task.CompletedTask,
+        this.RegisterGrainTimer(_ => _queued.Count > 0 ? PassAsync() : Task.CompletedTask,
             new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(5), Period = TimeSpan.FromSeconds(5), KeepAlive = true });
-        SchedulerMetrics.QueueDepth(Pool, 0);
+        PublishMetrics();
     }
 
     /// <inheritdoc />
     public Task EnqueueManyAsync(List<PendingStep> steps)
     {
         var added = false;
+        var now = time.GetUtcNow();
         foreach (var step in steps)
         {
-            if (!_queue.TryAdd(step.Step, step with { Sequence = _sequence + 1 })) continue;
-            _sequence++;
+            var id = step.Step.ToString();
+            if (_running.ContainsKey(id) || !_core.Enqueue(SchedulingJobs.ToJob(step, now))) continue;
+            _queued[id] = step;
             added = true;
         }
 
         if (!added) return Task.CompletedTask;
-        SchedulerMetrics.QueueDepth(Pool, _queue.Count);
+        PublishMetrics();
         RequestPass();
         return Task.CompletedTask;
     }
@@ -94,17 +75,14 @@ public sealed class SchedulerGrain(
     /// <inheritdoc />
     public Task RemoveAsync(StepRef step)
     {
-        if (_queue.Remove(step)) SchedulerMetrics.QueueDepth(Pool, _queue.Count);
-        return Task.CompletedTask;
-    }
+        var id = step.ToString();
+        if (_queued.Remove(id))
+        {
+            _core.Dequeue(id);
+            PublishMetrics();
+        }
 
-    /// <inheritdoc />
-    public async Task NodeChangedAsync(NodeCapacity capacity)
-    {
-        if (_nodes.TryGetValue(capacity.Name, out var known) && known.Version > capacity.Version) return;
-        _nodes[capacity.Name] = capacity;
-        if (state.State.Nodes.Add(capacity.Name)) await state.WriteStateAsync();
-        if (_queue.Count > 0) RequestPass();
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -118,8 +96,63 @@ public sealed class SchedulerGrain(
     public Task<IReadOnlyList<string>> ListNodesAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Nodes]);
 
     /// <inheritdoc />
-    public Task<SchedulerStatus> GetStatusAsync() =>
-        Task.FromResult(new SchedulerStatus(_queue.Count, _nodes.Count, _nodes.Values.Count(n => n.Schedulable)));
+    public Task<SchedulerStatus> GetStatusAsync()
+    {
+        var usage = _core.Usage();
+        return Task.FromResult(new SchedulerStatus(usage.Queued, usage.Nodes, usage.SchedulableNodes));
+    }
+
+    /// <inheritdoc />
+    public async Task ConfigureAsync(SchedulingConfig config)
+    {
+        _config = config;
+        _core.Configure(config);
+        // Nodes whose labels now match another pool go there (they tell this pool they left).
+        var moving = new List<string>();
+        foreach (var node in state.State.Nodes)
+        {
+            var report = await GrainFactory.GetGrain<IGpuNodeGrain>(node).GetPoolReportAsync();
+            if (report.Unknown || config.PoolFor(report.Labels) != Pool) moving.Add(node);
+        }
+
+        foreach (var node in moving)
+        {
+            await ForgetNodeAsync(node);
+            GrainFactory.GetGrain<IGpuNodeGrain>(node).RepoolAsync().Ignore();
+        }
+
+        RequestPass();
+    }
+
+    /// <inheritdoc />
+    public Task<PoolUsage> GetUsageAsync() => Task.FromResult(_core.Usage());
+
+    /// <inheritdoc />
+    public Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds) =>
+        Task.FromResult(jobIds.Select(Explain).ToList());
+
+    private PendingExplanation Explain(string jobId)
+    {
+        if (!_queued.ContainsKey(jobId))
+            return new PendingExplanation(jobId, Pool, 0, [new PendingReason(PendingReasonKind.NotQueued, $"not waiting in pool {Pool}")]);
+        if (_nodeVersions.Count == 0)
+        {
+            return new PendingExplanation(jobId, Pool, 0,
+                [new PendingReason(PendingReasonKind.NeverFits, $"pool {Pool} has no nodes; add nodes whose labels match its node selector, or let the step use another pool")]);
+        }
+
+        try
+        {
+            return _core.Explain(jobId);
+        }
+        catch (NotImplementedException)
+        {
+            // The core's explanations land with the engine's last increment.
+            var usage = _core.Usage();
+            return new PendingExplanation(jobId, Pool, 0,
+                [new PendingReason(PendingReasonKind.Capacity, $"pool {Pool}: {usage.FreeGpus} of {usage.TotalGpus} GPUs free, {usage.Queued} step(s) waiting")]);
+        }
+    }
 
     private void RequestPass()
     {
@@ -128,49 +161,10 @@ public sealed class SchedulerGrain(
         this.AsReference<ISchedulerGrain>().PlaceAsync().Ignore();
     }
 
-    /// <summary>One batch: decide with the policy on the current view, then let each node confirm its part.</summary>
-    private async Task PassAsync()
+    private void PublishMetrics()
     {
-        if (_queue.Count == 0) return;
-        var placements = policy.Place(_queue.Values, _nodes.Values);
-        if (placements.Count == 0) return;
-
-        var byNode = placements.GroupBy(p => p.Node).ToList();
-        var results = await Task.WhenAll(byNode.Select(async group =>
-        {
-            try
-            {
-                var requests = group.Select(p => new AllocationRequest(p.Step.Step, p.Step.Resources, [.. p.GpuIndices])).ToList();
-                return (Group: group, Result: await GrainFactory.GetGrain<IGpuNodeGrain>(group.Key).AllocateAsync(requests));
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Scheduler {Pool}: node {Node} did not take {Count} step(s)", Pool, group.Key, group.Count());
-                return (Group: group, Result: (AllocationResult?)null);
-            }
-        }));
-
-        var placed = 0;
-        foreach (var (group, result) in results)
-        {
-            if (result is null) continue;
-            _nodes[group.Key] = result.Capacity;
-            var accepted = result.Accepted.ToHashSet();
-            var byRun = new Dictionary<string, List<PlacedStep>>(StringComparer.Ordinal);
-            foreach (var placement in group.Where(p => accepted.Contains(p.Step.Step)))
-            {
-                _queue.Remove(placement.Step.Step);
-                placed++;
-                var step = placement.Step.Step;
-                if (!byRun.TryGetValue(step.RunId, out var list)) byRun[step.RunId] = list = [];
-                list.Add(new PlacedStep(step, [.. placement.GpuIndices]));
-            }
-
-            // One message per run and node: the run persists the whole batch in one journal append.
-            foreach (var (runId, list) in byRun) GrainFactory.GetGrain<IRunGrain>(runId).StepsPlacedAsync(group.Key, list).Ignore();
-        }
-
-        SchedulerMetrics.Placed(Pool, placed);
-        SchedulerMetrics.QueueDepth(Pool, _queue.Count);
+        var usage = _core.Usage();
+        SchedulerMetrics.QueueDepth(Pool, usage.Queued);
+        SchedulerMetrics.PoolUsage(usage);
     }
 }

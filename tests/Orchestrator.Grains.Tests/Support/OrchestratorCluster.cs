@@ -51,7 +51,8 @@ public sealed class OrchestratorCluster : IAsyncDisposable
     public Task DeactivateAsync(IAddressable grain) => _cluster.DeactivateAsync(grain);
 
     /// <summary>Starts one silo on <paramref name="dataDirectory"/> and a client.</summary>
-    public static async Task<OrchestratorCluster> StartAsync(string dataDirectory, Durability durability = Durability.None, ObservedClock? clock = null)
+    public static async Task<OrchestratorCluster> StartAsync(string dataDirectory, Durability durability = Durability.None, ObservedClock? clock = null,
+        Action<SchedulingOptions>? scheduling = null)
     {
         clock ??= new ObservedClock(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var builder = new InProcessTestClusterBuilder(1);
@@ -82,6 +83,7 @@ public sealed class OrchestratorCluster : IAsyncDisposable
                 // Out of the way of tests that advance the clock; the first sweep at start-up still runs.
                 o.ResumeSweepInterval = TimeSpan.FromDays(1);
             });
+            if (scheduling is not null) silo.Services.Configure(scheduling);
         });
         // Core types cross grain calls as JSON (as the silo registers them); the client must agree.
         builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsCoreType)));

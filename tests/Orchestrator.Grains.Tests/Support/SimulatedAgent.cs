@@ -25,6 +25,8 @@ public sealed class SimulatedAgent : IAgentObserver
     /// <summary>The node name.</summary>
     public string Node { get; }
 
+    private readonly Dictionary<string, string> _labels = new() { ["zone"] = "test" };
+
     /// <summary>The GPUs it registers.</summary>
     public IReadOnlyList<GpuDeviceInfo> Gpus { get; }
 
@@ -53,12 +55,14 @@ public sealed class SimulatedAgent : IAgentObserver
     }
 
     /// <summary>Registers a node with <paramref name="gpuCount"/> GPUs of <paramref name="gpuModel"/> and the attempts it claims to run.</summary>
-    public static async Task<SimulatedAgent> ConnectAsync(IGrainFactory grains, string node, int gpuCount, string gpuModel, IReadOnlyList<StepRef>? running = null)
+    public static async Task<SimulatedAgent> ConnectAsync(IGrainFactory grains, string node, int gpuCount, string gpuModel, IReadOnlyList<StepRef>? running = null,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
         var gpus = Enumerable.Range(0, gpuCount)
             .Select(i => new GpuDeviceInfo(i, $"GPU-{node}-{i}", gpuModel, 80L << 30, Simulated: true))
             .ToList();
         var agent = new SimulatedAgent(grains, node, gpus);
+        if (labels is not null) foreach (var (key, value) in labels) agent._labels[key] = value;
         await agent.RegisterAsync(running ?? []);
         return agent;
     }
@@ -70,7 +74,7 @@ public sealed class SimulatedAgent : IAgentObserver
         return await Grain.RegisterAsync(new NodeRegistration
         {
             Node = Node,
-            Labels = new Dictionary<string, string> { ["zone"] = "test" },
+            Labels = new Dictionary<string, string>(_labels),
             Gpus = [.. Gpus],
             CpuMillis = 64_000,
             MemoryBytes = 512L << 30,

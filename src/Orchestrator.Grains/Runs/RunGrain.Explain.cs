@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.Scheduling;
+
+namespace Orchestrator.Grains.Runs;
+
+/// <summary>What `orch run why` asks of a run.</summary>
+public sealed partial class RunGrain
+{
+    /// <inheritdoc />
+    public Task<List<StepWaiting>> GetWaitingAsync(string? step)
+    {
+        var machine = Machine;
+        var steps = step is null
+            ? machine.Steps.Where(s => s.State is StepState.Waiting or StepState.Ready or StepState.Placed or StepState.Running)
+            : machine.Steps.Where(s => s.Key == step || s.Plan.Name == step);
+        return Task.FromResult(steps.Select(s => new StepWaiting(new StepRef(RunId, s.Key, s.Attempt), s.State, PoolsOf(s))).ToList());
+    }
+
+    /// <inheritdoc />
+    public Task PreemptAsync(StepRef step, TimeSpan grace, string reason)
+    {
+        // Recording the preemption (a StepPreempted event, stop with grace, requeue without using a retry) is the
+        // next increment; until then the victim runs to its end and the waiting step gets its resources then.
+        logger.LogInformation("Run {RunId}: preemption of {Step} ordered ({Reason}); not applied yet", RunId, step, reason);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The pools a step may use. Steps cannot name pools yet (<c>resources.pools</c> is still to come): the default pool.</summary>
+    private static List<string> PoolsOf(StepRuntime step) => step is null ? [] : [SchedulingConfig.DefaultPool];
+}

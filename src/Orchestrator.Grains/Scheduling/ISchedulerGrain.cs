@@ -1,0 +1,62 @@
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.Scheduling;
+using Orchestrator.Grains.Nodes;
+
+namespace Orchestrator.Grains.Scheduling;
+
+/// <summary>The queue of ready steps and the placement of one pool of nodes (key: pool name).</summary>
+public interface ISchedulerGrain : IGrainWithStringKey
+{
+    /// <summary>Queues ready step attempts; a repeat is a no-op.</summary>
+    Task EnqueueManyAsync(List<PendingStep> steps);
+
+    /// <summary>Takes a step attempt out of the queue.</summary>
+    Task RemoveAsync(StepRef step);
+
+    /// <summary>A node of this pool reports its shape, state and allocations.</summary>
+    [OneWay]
+    Task NodeReportedAsync(PoolNodeReport report);
+
+    /// <summary>A node freed these attempts' resources (keys as <see cref="StepRef.ToString"/>).</summary>
+    [OneWay]
+    Task ReleasedAsync(string node, List<string> jobIds, long version);
+
+    /// <summary>A node moved to another pool.</summary>
+    [OneWay]
+    Task NodeLeftAsync(string node);
+
+    /// <summary>Runs a placement pass now.</summary>
+    [OneWay]
+    Task PlaceAsync();
+
+    /// <summary>Names of the pool's nodes.</summary>
+    Task<IReadOnlyList<string>> ListNodesAsync();
+
+    /// <summary>Queue depth and node count.</summary>
+    Task<SchedulerStatus> GetStatusAsync();
+
+    /// <summary>Applies a new scheduling configuration from the next pass on; nodes whose labels now match another
+    /// pool are handed to it.</summary>
+    Task ConfigureAsync(SchedulingConfig config);
+
+    /// <summary>Nodes, GPUs, queue and per-tenant use of the pool.</summary>
+    Task<PoolUsage> GetUsageAsync();
+
+    /// <summary>Why these jobs (step attempt keys, <see cref="StepRef.ToString"/>) are still waiting.</summary>
+    Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds);
+}
+
+/// <summary>What the scheduler reports about itself.</summary>
+[GenerateSerializer]
+[Alias("orch.scheduler-status")]
+public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes);
+
+/// <summary>Stored state of a scheduler: which nodes belong to the pool. The queue itself is not stored: runs put
+/// their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>
+[GenerateSerializer]
+[Alias("orch.scheduler-state")]
+public sealed class SchedulerState
+{
+    /// <summary>Node names.</summary>
+    [Id(0)] public SortedSet<string> Nodes { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Scheduling;
+using Orchestrator.Grains.Nodes;
+
+namespace Orchestrator.Grains.Scheduling;
+
+/// <summary>Keeping the core's view of the pool's nodes in step with the node grains.</summary>
+public sealed partial class SchedulerGrain
+{
+    /// <inheritdoc />
+    public async Task NodeReportedAsync(PoolNodeReport report)
+    {
+        if (report.Unknown)
+        {
+            await ForgetNodeAsync(report.Node);
+            return;
+        }
+
+        if (!Apply(report)) return;
+        if (state.State.Nodes.Add(report.Node)) await state.WriteStateAsync();
+        PublishMetrics();
+        if (_queued.Count > 0) RequestPass();
+    }
+
+    /// <inheritdoc />
+    public Task ReleasedAsync(string node, List<string> jobIds, long version)
+    {
+        if (_nodeVersions.TryGetValue(node, out var known) && known < version) _nodeVersions[node] = version;
+        var freed = false;
+        foreach (var id in jobIds)
+        {
+            if (!_running.TryGetValue(id, out var running) || running.Node != node) continue;
+            _running.Remove(id);
+            _preempting.Remove(id);
+            freed |= _core.Release(id, completed: false);
+        }
+
+        if (!freed) return Task.CompletedTask;
+        PublishMetrics();
+        if (_queued.Count > 0) RequestPass();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task NodeLeftAsync(string node) => ForgetNodeAsync(node);
+
+    /// <summary>Applies a node's report to the core: its shape and state, then its allocations, which win over
+    /// the core's own idea of what runs there. False when the report is older than what is known.</summary>
+    private bool Apply(PoolNodeReport report)
+    {
+        if (report.Unknown) return false;
+        if (_nodeVersions.TryGetValue(report.Node, out var known) && known > report.Version) return false;
+        _nodeVersions[report.Node] = report.Version;
+        _core.UpsertNode(SchedulingJobs.ToSpec(report));
+
+        var held = report.Allocations.ToDictionary(a => a.Step.ToString(), StringComparer.Ordinal);
+        foreach (var (id, running) in _running.Where(r => r.Value.Node == report.Node && !held.ContainsKey(r.Key)).ToList())
+        {
+            _running.Remove(id);
+            _preempting.Remove(id);
+            _core.Release(id, completed: false);
+        }
+
+        foreach (var (id, allocation) in held)
+        {
+            if (_running.ContainsKey(id)) continue;
+            var job = SchedulingJobs.FromAllocation(allocation);
+            if (_queued.Remove(id)) _core.Dequeue(id);
+            if (_core.Restore(job, [new ReplicaPlacement(report.Node, [.. allocation.Gpus.Order()])], allocation.Since))
+                _running[id] = (allocation.Step, report.Node);
+            else
+                LogNotRestored(Pool, id, report.Node);
+        }
+
+        return true;
+    }
+
+    private async Task ForgetNodeAsync(string node)
+    {
+        foreach (var id in _core.RemoveNode(node))
+        {
+            _running.Remove(id);
+            _preempting.Remove(id);
+        }
+
+        _nodeVersions.Remove(node);
+        if (state.State.Nodes.Remove(node)) await state.WriteStateAsync();
+        PublishMetrics();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler {Pool}: allocation {Job} on node {Node} conflicts with another; the node's later report settles it")]
+    private partial void LogNotRestored(string pool, string job, string node);
+}
