@@ -20,7 +20,7 @@ internal sealed class WaitingJob(JobRequest request, TenantState tenant, long se
     public Nomination? Nomination { get; set; }
 }
 
-/// <summary>Waiting jobs of one tenant at one level: rank, then submission time, then id.</summary>
+/// <summary>Waiting jobs of one tenant at one level: rank, then submission time, then arrival order.</summary>
 internal sealed class WaitingOrder : IComparer<WaitingJob>
 {
     public static WaitingOrder Instance { get; } = new();
@@ -33,7 +33,8 @@ internal sealed class WaitingOrder : IComparer<WaitingJob>
         var byRank = x.Rank.CompareTo(y.Rank);
         if (byRank != 0) return byRank;
         var bySubmit = x.Request.SubmittedAt.CompareTo(y.Request.SubmittedAt);
-        return bySubmit != 0 ? bySubmit : string.CompareOrdinal(x.Id, y.Id);
+        // Equal submission times (one clock tick, one batch) keep arrival order: first queued, first served.
+        return bySubmit != 0 ? bySubmit : x.Sequence.CompareTo(y.Sequence);
     }
 }
 

@@ -5,11 +5,11 @@ using static Orchestrator.Core.Tests.Scheduling.SchedulerKit;
 
 namespace Orchestrator.Core.Tests.Scheduling;
 
-/// <summary>The order waiting jobs are considered in: effective priority, fair share across tenants, rank, submission, id.</summary>
+/// <summary>The order waiting jobs are considered in: effective priority, fair share across tenants, rank, submission, arrival.</summary>
 public sealed class QueueOrderTests
 {
     [Fact]
-    public void Order_HigherPriorityFirst_ThenEarlierSubmission_ThenId()
+    public void Order_HigherPriorityFirst_ThenEarlierSubmission_ThenArrival()
     {
         var (scheduler, _) = Scheduler();
         scheduler.AddNodes(Node("n1", gpus: 3));
@@ -18,7 +18,8 @@ public sealed class QueueOrderTests
 
         var result = scheduler.Schedule();
 
-        Assert.Equal(["urgent", "a-early", "b-early"], result.PlacedIds());
+        // b-early and a-early were submitted at the same second: the one queued first goes first.
+        Assert.Equal(["urgent", "b-early", "a-early"], result.PlacedIds());
         Assert.Equal(1, scheduler.Usage().Queued);
     }
 
