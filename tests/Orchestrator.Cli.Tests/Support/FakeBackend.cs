@@ -43,6 +43,8 @@ public sealed class FakeBackend
 
     public Func<CordonNodeRequest, Node> UncordonNode { get; set; } = _ => throw Unimplemented();
 
+    public Func<CordonNodeRequest, Node> DrainNode { get; set; } = _ => throw Unimplemented();
+
     /// <summary>The requests of one type, in order of arrival.</summary>
     public IReadOnlyList<T> Received<T>() => Requests.OfType<T>().ToList();
 

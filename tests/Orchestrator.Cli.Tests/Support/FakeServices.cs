@@ -51,4 +51,6 @@ internal sealed class FakeNodeService(FakeBackend backend) : NodeService.NodeSer
     public override Task<Node> CordonNode(CordonNodeRequest request, ServerCallContext context) => Task.FromResult(backend.CordonNode(backend.Record(request)));
 
     public override Task<Node> UncordonNode(CordonNodeRequest request, ServerCallContext context) => Task.FromResult(backend.UncordonNode(backend.Record(request)));
+
+    public override Task<Node> DrainNode(CordonNodeRequest request, ServerCallContext context) => Task.FromResult(backend.DrainNode(backend.Record(request)));
 }
