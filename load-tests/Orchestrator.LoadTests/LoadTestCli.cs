@@ -3,13 +3,14 @@ using System.Runtime.InteropServices;
 using Grpc.Core;
 using Orchestrator.LoadTests.Hosting;
 using Orchestrator.LoadTests.Measurement;
+using Orchestrator.LoadTests.Placement;
 using Orchestrator.LoadTests.Scheduler;
 using Orchestrator.LoadTests.Submit;
 using Orchestrator.LoadTests.Transitions;
 
 namespace Orchestrator.LoadTests;
 
-/// <summary>The command line: <c>submit</c>, <c>transitions</c> and <c>scheduler</c>, and the options saying which server to load.</summary>
+/// <summary>The command line: <c>submit</c>, <c>transitions</c>, <c>scheduler</c> and <c>placement</c>, and the options saying which server to load.</summary>
 internal static class LoadTestCli
 {
     /// <summary>Exit code of bad arguments.</summary>
@@ -63,6 +64,7 @@ internal static class LoadTestCli
         root.Subcommands.Add(SubmitCommand.Create(RunWithServerAsync));
         root.Subcommands.Add(TransitionsCommand.Create(RunWithServerAsync));
         root.Subcommands.Add(SchedulerCommand.Create());
+        root.Subcommands.Add(PlacementCommand.Create(RunWithServerAsync));
 
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -33,9 +33,21 @@ internal static class CliErrors
             ($"error: cannot reach the server at {server} ({reason}); {StartServerHint}", ExitCodes.Failure),
         RpcException { StatusCode: StatusCode.DeadlineExceeded } =>
             ($"error: DEADLINE_EXCEEDED: the server at {server} did not answer within {OrchClient.UnaryTimeout.TotalSeconds:0} s", ExitCodes.Failure),
-        RpcException rpc => ($"error: {StatusName(rpc.StatusCode)}: {rpc.Status.Detail}", IsRequestError(rpc.StatusCode) ? ExitCodes.BadRequest : ExitCodes.Failure),
+        RpcException rpc => (RpcMessage(rpc), IsRequestError(rpc.StatusCode) ? ExitCodes.BadRequest : ExitCodes.Failure),
         _ => ($"error: {error.GetType().Name}: {error.Message}", ExitCodes.Failure),
     };
+
+    /// <summary>The status and its detail; a refusal naming several fields lists each on its own line.</summary>
+    private static string RpcMessage(RpcException rpc)
+    {
+        var fields = rpc.Trailers.Where(t => t.IsBinary && t.Key == FieldErrorTrailer).Select(t => Encoding.UTF8.GetString(t.ValueBytes)).ToList();
+        var status = StatusName(rpc.StatusCode);
+        if (fields.Count < 2) return $"error: {status}: {rpc.Status.Detail}";
+        return string.Join(Environment.NewLine, fields.Select(f => $"error: {status}: {f}").Prepend($"error: {status}: {fields.Count} problems; nothing was changed"));
+    }
+
+    /// <summary>The server's trailer listing one invalid field (repeated per field).</summary>
+    private const string FieldErrorTrailer = "x-orch-field-error-bin";
 
     private static string Lines(string message) =>
         string.Join(Environment.NewLine, message.Split('\n').Select(line => $"error: {line.TrimEnd('\r')}"));

@@ -20,12 +20,16 @@ internal static class OrchCli
               orch run submit churn -p code_dir=$PWD/examples/churn --watch
               orch run list --state running
               orch nodes
+              orch pools
+              orch run why r-20250501-abc
               orch sim --trace trace.csv --nodes 8x8 --policy srtf
             """);
         app.Options.AddTo(root);
         root.Subcommands.Add(PipelineCommands.Create(app));
         root.Subcommands.Add(RunCommands.Create(app));
         root.Subcommands.Add(NodeCommands.Create(app));
+        root.Subcommands.Add(PoolCommands.Create(app));
+        root.Subcommands.Add(SchedulingCommands.Create(app));
         root.Subcommands.Add(SimCommand.Create(app));
         CommandExamples.Install(root);
         return root;

@@ -28,6 +28,7 @@ internal sealed class OrchClient : IDisposable
         Pipelines = new PipelineService.PipelineServiceClient(channel);
         Runs = new RunService.RunServiceClient(channel);
         Nodes = new NodeService.NodeServiceClient(channel);
+        Scheduling = new SchedulingService.SchedulingServiceClient(channel);
     }
 
     /// <summary>The server's address.</summary>
@@ -41,6 +42,9 @@ internal sealed class OrchClient : IDisposable
 
     /// <summary>Nodes: list, cordon.</summary>
     public NodeService.NodeServiceClient Nodes { get; }
+
+    /// <summary>Scheduling: configuration, pools, why steps wait.</summary>
+    public SchedulingService.SchedulingServiceClient Scheduling { get; }
 
     /// <summary>Opens a client for <paramref name="server"/>, checking that it is an http(s) URL.</summary>
     /// <exception cref="CliUsageException">When the URL is not an absolute http:// or https:// URL.</exception>

@@ -62,16 +62,17 @@ internal sealed class FakeAgent : IAsyncDisposable
     /// <summary>Why the stream ended, once it has.</summary>
     public string? FaultMessage => _fault is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : _fault?.Message;
 
-    /// <summary>Opens the stream, registers, and starts answering; returns once the server said <c>registered</c>.</summary>
-    public static async Task<FakeAgent> ConnectAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    /// <summary>Opens the stream, registers, and starts answering; returns once the server said <c>registered</c>.
+    /// <paramref name="gpus"/> simulated GPUs of model <c>load-gpu</c> (none by default).</summary>
+    public static async Task<FakeAgent> ConnectAsync(GrpcChannel channel, CancellationToken cancellationToken, string node = NodeName, int gpus = 0)
     {
         var call = new NodeService.NodeServiceClient(channel).Connect(cancellationToken: CancellationToken.None);
         try
         {
-            await call.RequestStream.WriteAsync(new AgentMessage
-            {
-                Register = new RegisterAgent { Node = NodeName, CpuMillis = CpuMillis, MemoryBytes = MemoryBytes, AgentVersion = "load-tests" },
-            }, cancellationToken);
+            var register = new RegisterAgent { Node = node, CpuMillis = CpuMillis, MemoryBytes = MemoryBytes, AgentVersion = "load-tests" };
+            for (var i = 0; i < gpus; i++)
+                register.Gpus.Add(new GpuDevice { Index = i, Uuid = $"GPU-{node}-{i}", Model = "load-gpu", MemoryBytes = 80L << 30, Simulated = true });
+            await call.RequestStream.WriteAsync(new AgentMessage { Register = register }, cancellationToken);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             if (!await call.ResponseStream.MoveNext(timeout.Token))

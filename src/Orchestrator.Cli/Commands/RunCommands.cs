@@ -9,13 +9,13 @@ using Orchestrator.Contracts.V1;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch run submit|list|get|watch|cancel|retry|logs</c>.</summary>
+/// <summary><c>orch run submit|list|get|watch|cancel|retry|logs|why</c>.</summary>
 internal static class RunCommands
 {
     /// <summary>The <c>run</c> command group.</summary>
     public static Command Create(CliApp app)
     {
-        var run = new Command("run", "Submit runs of pipelines, follow them, cancel or retry them, read their logs.");
+        var run = new Command("run", "Submit runs of pipelines, follow them, cancel or retry them, read their logs, ask why they wait.");
         run.Subcommands.Add(Submit(app));
         run.Subcommands.Add(List(app));
         run.Subcommands.Add(Get(app));
@@ -23,6 +23,7 @@ internal static class RunCommands
         run.Subcommands.Add(Cancel(app));
         run.Subcommands.Add(Retry(app));
         run.Subcommands.Add(Logs(app));
+        run.Subcommands.Add(RunWhyCommand.Create(app));
         return run;
     }
 

@@ -18,7 +18,7 @@ internal static class NodeTables
             table.AddRow(
                 new Text(node.Name),
                 new Markup($"[{StateColour(node.State)}]{EnumText.Short(node.State)}[/]"),
-                new Text(node.Cordoned ? "yes" : "no"),
+                new Text(Cordon(node)),
                 new Text(Gpus(node)),
                 new Text($"{Humanize.Cores(node.CpuMillisAllocated)}/{Humanize.Cores(node.CpuMillis)}"),
                 new Text($"{Humanize.Bytes(node.MemoryBytesAllocated)}/{Humanize.Bytes(node.MemoryBytes)}"),
@@ -28,6 +28,14 @@ internal static class NodeTables
 
         return table;
     }
+
+    /// <summary>The cordon column: <c>no</c>, <c>yes</c>, or where a drain stands (<c>draining</c>, <c>drained</c>).</summary>
+    public static string Cordon(Node node) => node.Drain switch
+    {
+        DrainState.Draining => "draining",
+        DrainState.Drained => "drained",
+        _ => node.Cordoned ? "yes" : "no",
+    };
 
     /// <summary>GPUs in use out of all, with the model(s): <c>3/8 NVIDIA H200</c>.</summary>
     public static string Gpus(Node node)

@@ -71,6 +71,8 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         {
             var trailers = new Metadata();
             if (error.Field is not null) trailers.Add("x-orch-field", error.Field);
+            // Every field on its own, so that a client can list them one per line (the status detail joins them).
+            foreach (var field in error.Fields) trailers.Add(FieldErrorTrailer, System.Text.Encoding.UTF8.GetBytes(FieldErrorText(field)));
             return new RpcException(new Status(Code(error.Kind), error.Message), trailers);
         }
 
@@ -82,6 +84,12 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         LogInternal(e, context.Method);
         return new RpcException(new Status(StatusCode.Internal, $"internal error in {context.Method}: {e.GetType().Name}; see the server log"));
     }
+
+    /// <summary>Binary trailer, repeated once per invalid field: <c>path: what is wrong and the fix</c> in UTF-8.</summary>
+    public const string FieldErrorTrailer = "x-orch-field-error-bin";
+
+    private static string FieldErrorText(FieldError field) =>
+        field.Message.StartsWith(field.Field + ":", StringComparison.Ordinal) ? field.Message : $"{field.Field}: {field.Message}";
 
     private static StatusCode Code(ErrorKind kind) => kind switch
     {

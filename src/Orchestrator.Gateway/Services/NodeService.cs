@@ -158,6 +158,10 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
     public override async Task<Node> UncordonNode(CordonNodeRequest request, ServerCallContext context) =>
         ToProto(await grains.GetGrain<IGpuNodeGrain>(RequestRules.Node(request.Node)).SetCordonedAsync(false));
 
+    /// <inheritdoc />
+    public override async Task<Node> DrainNode(CordonNodeRequest request, ServerCallContext context) =>
+        ToProto(await grains.GetGrain<IGpuNodeGrain>(RequestRules.Node(request.Node)).DrainAsync());
+
     private static AttemptOutcome ToCore(StepOutcome outcome) => outcome switch
     {
         StepOutcome.Succeeded => AttemptOutcome.Succeeded,
@@ -173,7 +177,9 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
         {
             Name = view.Name,
             State = view.Status switch { NodeStatus.Ready => NodeState.Ready, NodeStatus.Lost => NodeState.Lost, _ => NodeState.Disconnected },
-            Cordoned = view.Cordoned, CpuMillis = view.CpuMillis, MemoryBytes = view.MemoryBytes, LastHeartbeat = RunMapper.Time(view.LastHeartbeat),
+            Cordoned = view.Cordoned,
+            Drain = view.Drain switch { NodeDrain.Draining => DrainState.Draining, NodeDrain.Drained => DrainState.Drained, _ => DrainState.Unspecified },
+            CpuMillis = view.CpuMillis, MemoryBytes = view.MemoryBytes, LastHeartbeat = RunMapper.Time(view.LastHeartbeat),
             CpuMillisAllocated = view.Allocations.Sum(a => a.CpuMillis), MemoryBytesAllocated = view.Allocations.Sum(a => a.MemoryBytes),
         };
         node.Labels.Add(view.Labels);

@@ -27,6 +27,8 @@ public sealed class GpuNodeState
     [Id(4)] public bool Cordoned { get; set; }
     /// <summary>Lost (lease expired) and not re-registered since.</summary>
     [Id(5)] public bool Lost { get; set; }
+    /// <summary>Being drained: cordoned, and shown drained once nothing runs here.</summary>
+    [Id(6)] public bool Draining { get; set; }
 }
 
 /// <summary>A GPU node. The node's own state is the authority on which GPU is free: the scheduler's view may lag,
@@ -84,6 +86,8 @@ public sealed class GpuNodeGrain(
         foreach (var change in changes) Count(change.Allocation, change.Released ? -1 : +1);
         _version++;
         NodeMetrics.Allocation(Name, state.State.Gpus.Count, _takenGpus.Count);
+        if (state.State.Draining && Allocations.Count == 0 && changes.Any(c => c.Released))
+            logger.LogInformation("Node {Node} drained: nothing runs there; `orch nodes uncordon {Node}` returns it to placement", Name, Name);
     }
 
     private void Count(AllocationRecord allocation, int sign)
@@ -268,12 +272,26 @@ public sealed class GpuNodeGrain(
         (await GrainFactory.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config.PoolFor(state.State.Labels);
 
     /// <inheritdoc />
-    public async Task<NodeView> SetCordonedAsync(bool cordoned)
+    public async Task<NodeView> SetCordonedAsync(bool cordoned) => await CordonAsync(cordoned, draining: false);
+
+    /// <inheritdoc />
+    public async Task<NodeView> DrainAsync()
+    {
+        var view = await CordonAsync(true, draining: true);
+        if (Known) logger.LogInformation("Node {Node} draining: {Count} step(s) still run there", Name, Allocations.Count);
+        return view;
+    }
+
+    /// <summary>Cordon keeps a drain (a drain is a cordon that is also watched); uncordon ends both.</summary>
+    private async Task<NodeView> CordonAsync(bool cordoned, bool draining)
     {
         if (!Known) return View();
-        if (state.State.Cordoned != cordoned)
+        var s = state.State;
+        var drain = cordoned && (draining || s.Draining);
+        if (s.Cordoned != cordoned || s.Draining != drain)
         {
-            state.State.Cordoned = cordoned;
+            s.Cordoned = cordoned;
+            s.Draining = drain;
             await state.WriteStateAsync();
             _version++;
             NotifyScheduler();
@@ -313,7 +331,8 @@ public sealed class GpuNodeGrain(
         {
             Name = Name,
             Status = s.Lost ? NodeStatus.Lost : _agent is null ? NodeStatus.Disconnected : NodeStatus.Ready,
-            Cordoned = s.Cordoned, Labels = s.Labels, Gpus = s.Gpus, Utilization = _utilization, CpuMillis = s.CpuMillis,
+            Cordoned = s.Cordoned, Drain = !s.Draining ? NodeDrain.None : Allocations.Count > 0 ? NodeDrain.Draining : NodeDrain.Drained,
+            Labels = s.Labels, Gpus = s.Gpus, Utilization = _utilization, CpuMillis = s.CpuMillis,
             MemoryBytes = s.MemoryBytes, Allocations = [.. Allocations.Values], LastHeartbeat = _agent is null ? null : _lastHeartbeat,
         };
     }

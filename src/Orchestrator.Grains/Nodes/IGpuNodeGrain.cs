@@ -43,4 +43,8 @@ public interface IGpuNodeGrain : IGrainWithStringKey
 
     /// <summary>Stops (or resumes) placing new steps on the node.</summary>
     Task<NodeView> SetCordonedAsync(bool cordoned);
+
+    /// <summary>Cordons the node and lets its running steps finish: draining while any run, then drained (out of
+    /// placement, still registered). <see cref="SetCordonedAsync"/> with false ends the drain.</summary>
+    Task<NodeView> DrainAsync();
 }

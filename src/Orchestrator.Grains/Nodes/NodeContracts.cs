@@ -161,6 +161,19 @@ public sealed record NodeView
     [Id(8)] public List<AllocationRecord> Allocations { get; init; } = [];
     /// <summary>Last heartbeat.</summary>
     [Id(9)] public DateTimeOffset? LastHeartbeat { get; init; }
+    /// <summary>Where a drain stands.</summary>
+    [Id(10)] public NodeDrain Drain { get; init; }
+}
+
+/// <summary>Where a node's drain stands.</summary>
+public enum NodeDrain
+{
+    /// <summary>Not being drained.</summary>
+    None,
+    /// <summary>Cordoned; steps still run there.</summary>
+    Draining,
+    /// <summary>Cordoned and empty: out of placement, still registered.</summary>
+    Drained,
 }
 
 /// <summary>A node's connection state.</summary>

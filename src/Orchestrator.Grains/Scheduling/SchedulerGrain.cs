@@ -141,17 +141,7 @@ public sealed partial class SchedulerGrain(
                 [new PendingReason(PendingReasonKind.NeverFits, $"pool {Pool} has no nodes; add nodes whose labels match its node selector, or let the step use another pool")]);
         }
 
-        try
-        {
-            return _core.Explain(jobId);
-        }
-        catch (NotImplementedException)
-        {
-            // The core's explanations land with the engine's last increment.
-            var usage = _core.Usage();
-            return new PendingExplanation(jobId, Pool, 0,
-                [new PendingReason(PendingReasonKind.Capacity, $"pool {Pool}: {usage.FreeGpus} of {usage.TotalGpus} GPUs free, {usage.Queued} step(s) waiting")]);
-        }
+        return _core.Explain(jobId);
     }
 
     private void RequestPass()

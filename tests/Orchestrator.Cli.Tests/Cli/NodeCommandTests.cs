@@ -6,7 +6,7 @@ using Orchestrator.Contracts.V1;
 
 namespace Orchestrator.Cli.Tests.Cli;
 
-/// <summary>Verifies orch nodes (= nodes list), cordon and uncordon against a fake server.</summary>
+/// <summary>Verifies orch nodes (= nodes list), cordon, uncordon and drain against a fake server.</summary>
 public sealed class NodeCommandTests
 {
     [Theory]
@@ -38,6 +38,43 @@ public sealed class NodeCommandTests
         Assert.Equal("node gpu-1 cordoned: no new steps will be placed there; running steps continue", cordon.Stdout.TrimEnd());
         Assert.Equal(new Node { Name = "gpu-1", State = NodeState.Ready }, JsonParser.Default.Parse<Node>(uncordon.Stdout));
         Assert.Equal(["gpu-1", "gpu-1"], server.Backend.Requests.OfType<CordonNodeRequest>().Select(r => r.Node));
+    }
+
+    [Fact]
+    public async Task Drain_SaysDrainingWithTheRunningSteps_ThenDrained_AndTheListShowsIt()
+    {
+        await using var server = await FakeOrchestratorServer.StartAsync();
+        var drains = 0;
+        server.Backend.DrainNode = r => ++drains == 1
+            ? new Node { Name = r.Node, Cordoned = true, Drain = DrainState.Draining, State = NodeState.Ready, Allocations = { GpuNode().Allocations } }
+            : new Node { Name = r.Node, Cordoned = true, Drain = DrainState.Drained, State = NodeState.Ready };
+        server.Backend.ListNodes = _ => new ListNodesResponse
+        {
+            Nodes = { new Node { Name = "gpu-1", State = NodeState.Ready, Cordoned = true, Drain = DrainState.Draining }, new Node { Name = "gpu-2", State = NodeState.Ready, Cordoned = true, Drain = DrainState.Drained } },
+        };
+
+        var draining = await CliHarness.RunAsync(server.Address, "nodes", "drain", "gpu-1");
+        var drained = await CliHarness.RunAsync(server.Address, "nodes", "drain", "gpu-1", "-o", "json");
+        var list = await CliHarness.RunAsync(server.Address, "nodes");
+
+        Assert.True(draining.ExitCode == 0, draining.ToString());
+        Assert.Equal("node gpu-1 draining: no new steps will be placed there; 1 running step continues ('orch nodes' shows when it is drained)", draining.Stdout.TrimEnd());
+        Assert.Equal(DrainState.Drained, JsonParser.Default.Parse<Node>(drained.Stdout).Drain);
+        Assert.Matches(@"^gpu-1\s+ready\s+draining\s", list.StdoutLines[1]);
+        Assert.Matches(@"^gpu-2\s+ready\s+drained\s", list.StdoutLines[2]);
+        Assert.Equal(["gpu-1", "gpu-1"], server.Backend.Received<CordonNodeRequest>().Select(r => r.Node));
+    }
+
+    [Fact]
+    public async Task Drain_OfAnUnknownNode_PrintsNotFound_AndExitsWithTheRequestErrorCode()
+    {
+        await using var server = await FakeOrchestratorServer.StartAsync();
+        server.Backend.DrainNode = r => throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.NotFound, $"node {r.Node} has never registered"));
+
+        var result = await CliHarness.RunAsync(server.Address, "nodes", "drain", "typo");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: NOT_FOUND: node typo has never registered", result.Stderr);
     }
 
     private static Node GpuNode()

@@ -43,6 +43,16 @@ public sealed class FakeBackend
 
     public Func<CordonNodeRequest, Node> UncordonNode { get; set; } = _ => throw Unimplemented();
 
+    public Func<CordonNodeRequest, Node> DrainNode { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetSchedulingConfigRequest, SchedulingConfigResponse> GetSchedulingConfig { get; set; } = _ => throw Unimplemented();
+
+    public Func<UpdateSchedulingConfigRequest, SchedulingConfigResponse> UpdateSchedulingConfig { get; set; } = _ => throw Unimplemented();
+
+    public Func<ListPoolsRequest, ListPoolsResponse> ListPools { get; set; } = _ => throw Unimplemented();
+
+    public Func<ExplainPendingRequest, ExplainPendingResponse> ExplainPending { get; set; } = _ => throw Unimplemented();
+
     /// <summary>The requests of one type, in order of arrival.</summary>
     public IReadOnlyList<T> Received<T>() => Requests.OfType<T>().ToList();
 

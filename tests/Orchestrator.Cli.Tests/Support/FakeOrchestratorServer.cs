@@ -39,6 +39,7 @@ public sealed class FakeOrchestratorServer : IAsyncDisposable
         app.MapGrpcService<FakePipelineService>();
         app.MapGrpcService<FakeRunService>();
         app.MapGrpcService<FakeNodeService>();
+        app.MapGrpcService<FakeSchedulingService>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FakeOrchestratorServer(app, address);

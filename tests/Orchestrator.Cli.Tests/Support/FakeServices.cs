@@ -51,4 +51,21 @@ internal sealed class FakeNodeService(FakeBackend backend) : NodeService.NodeSer
     public override Task<Node> CordonNode(CordonNodeRequest request, ServerCallContext context) => Task.FromResult(backend.CordonNode(backend.Record(request)));
 
     public override Task<Node> UncordonNode(CordonNodeRequest request, ServerCallContext context) => Task.FromResult(backend.UncordonNode(backend.Record(request)));
+
+    public override Task<Node> DrainNode(CordonNodeRequest request, ServerCallContext context) => Task.FromResult(backend.DrainNode(backend.Record(request)));
+}
+
+/// <summary>SchedulingService answering from the <see cref="FakeBackend"/>.</summary>
+internal sealed class FakeSchedulingService(FakeBackend backend) : SchedulingService.SchedulingServiceBase
+{
+    public override Task<SchedulingConfigResponse> GetSchedulingConfig(GetSchedulingConfigRequest request, ServerCallContext context) =>
+        Task.FromResult(backend.GetSchedulingConfig(backend.Record(request)));
+
+    public override Task<SchedulingConfigResponse> UpdateSchedulingConfig(UpdateSchedulingConfigRequest request, ServerCallContext context) =>
+        Task.FromResult(backend.UpdateSchedulingConfig(backend.Record(request)));
+
+    public override Task<ListPoolsResponse> ListPools(ListPoolsRequest request, ServerCallContext context) => Task.FromResult(backend.ListPools(backend.Record(request)));
+
+    public override Task<ExplainPendingResponse> ExplainPending(ExplainPendingRequest request, ServerCallContext context) =>
+        Task.FromResult(backend.ExplainPending(backend.Record(request)));
 }
