@@ -22,7 +22,8 @@ public sealed record GangShape(int Replicas, ResourceRequest PerReplica)
 /// <param name="HistoryKey">Jobs with the same key are alike (pipeline and step name, or a trace's model name): the core
 /// estimates a duration from their history when <paramref name="ExpectedDuration"/> is null. Empty for none.</param>
 /// <param name="Preemptible">Whether it may be preempted at all.</param>
-/// <param name="AttainedGpuSeconds">GPU-seconds it already received before this queueing (after a preemption).</param>
+/// <param name="AttainedGpuSeconds">GPU-seconds it already received before this queueing (after a preemption): policies
+/// rank by it, and a completed run records attained ÷ GPUs plus its last run in the duration history.</param>
 public sealed record JobRequest(
     string Id,
     string Tenant,

@@ -88,7 +88,11 @@ public sealed partial class PoolScheduler
             return VisitOutcome.DropGroup;
         }
 
-        if (pass.Reservation is null && job.Nomination is null) pass.Reservation = Reserve(job, pass.Now);
+        if (pass.Reservation is null && job.Nomination is null && _config.Tuning.BackfillMode == BackfillMode.Reserve)
+        {
+            pass.Reservation = Reserve(job, pass.Now);
+        }
+
         return nominated || reservation is not null ? VisitOutcome.Retry : VisitOutcome.DropGroup;
     }
 

@@ -190,10 +190,20 @@ public sealed partial class PoolScheduler
         }
 
         RemoveRunning(job);
-        if (completed) Durations.Record(job.Request.HistoryKey, _time.GetUtcNow() - job.Since);
+        if (completed) Durations.Record(job.Request.HistoryKey, WholeRunTime(job, _time.GetUtcNow()));
         if (job.PreemptedFor is { } beneficiary && _waiting.TryGetValue(beneficiary, out var waiting)) waiting.Nomination?.Victims.Remove(jobId);
         RelabelWithinQuota(job.Tenant);
         return true;
+    }
+
+    /// <summary>A completed job's run time across all its runs: the runs before a preemption (its attained GPU-seconds
+    /// ÷ its GPUs, as the caller queued it again) plus this last run; a job without GPUs has only this run.</summary>
+    private static TimeSpan WholeRunTime(RunningJob job, DateTimeOffset now)
+    {
+        var lastRun = now > job.Since ? now - job.Since : TimeSpan.Zero;
+        var gpus = job.Request.Shape.TotalGpus;
+        if (gpus <= 0 || !(job.Request.AttainedGpuSeconds > 0)) return lastRun;
+        return lastRun + TimeSpan.FromSeconds(job.Request.AttainedGpuSeconds / gpus);
     }
 
     /// <summary>Queue length, GPUs free and used, usage per tenant.</summary>

@@ -39,16 +39,31 @@ public sealed record TenantSpec(string Name, double Weight, IReadOnlyDictionary<
 /// <param name="MayPreempt">Whether steps of this class may preempt steps of lower classes.</param>
 public sealed record PriorityClassSpec(string Name, int Value, bool MayPreempt = true);
 
+/// <summary>How jobs behind a blocked job may start, when <see cref="SchedulingTuning.Backfill"/> is on.</summary>
+public enum BackfillMode
+{
+    /// <summary>EASY backfill: the first blocked job gets a reservation from the expected ends of running jobs, and
+    /// jobs behind it start only when they keep off its GPUs or end before its start.</summary>
+    Reserve,
+
+    /// <summary>No reservation: every job that fits starts, in order (what Tiresias' testbed and simulator do). A big
+    /// gang may wait behind a stream of small jobs unless its rank lets it preempt them.</summary>
+    Greedy,
+}
+
 /// <summary>Knobs of the scheduling core, each with a documented default.</summary>
 /// <param name="AgingInterval">Every interval a step waits raises its effective priority by one, so nothing starves.</param>
 /// <param name="MaxAgingBoost">The most aging can add to a step's priority.</param>
 /// <param name="PreemptionGrace">Between SIGTERM and SIGKILL for a preempted step.</param>
-/// <param name="Backfill">Whether smaller steps may run ahead of a blocked gang when they do not delay it.</param>
+/// <param name="Backfill">Whether steps behind a blocked job may start at all (false: a pass stops at the first
+/// blocked job, whatever <paramref name="BackfillMode"/> says).</param>
 /// <param name="FairShare">Dominant-resource fair sharing across tenants within a priority (else global order).</param>
+/// <param name="BackfillMode">With <paramref name="Backfill"/>: reserve for the first blocked job (EASY, the default)
+/// or start greedily whatever fits.</param>
 public sealed record SchedulingTuning(TimeSpan AgingInterval, int MaxAgingBoost, TimeSpan PreemptionGrace, bool Backfill = true,
-    bool FairShare = true)
+    bool FairShare = true, BackfillMode BackfillMode = BackfillMode.Reserve)
 {
-    /// <summary>Aging every 10 minutes up to +10, 30 s grace, backfill and fair share on.</summary>
+    /// <summary>Aging every 10 minutes up to +10, 30 s grace, backfill (with reservations) and fair share on.</summary>
     public static SchedulingTuning Default { get; } = new(TimeSpan.FromMinutes(10), 10, TimeSpan.FromSeconds(30));
 }
 

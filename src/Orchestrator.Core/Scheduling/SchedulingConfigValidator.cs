@@ -77,6 +77,8 @@ public static class SchedulingConfigValidator
             if (tuning.MaxAgingBoost is < 0 or > 2 * MaxPriority) Fail(tuningPath.Field("max_aging_boost"), $"{tuning.MaxAgingBoost} is out of range; use 0..{2 * MaxPriority} (0 turns aging off)");
             if (tuning.PreemptionGrace < TimeSpan.Zero || tuning.PreemptionGrace > TimeSpan.FromHours(1))
                 Fail(tuningPath.Field("preemption_grace"), $"{tuning.PreemptionGrace} is out of range; use 0 to 1 hour, e.g. 30 seconds");
+            if (!Enum.IsDefined(tuning.BackfillMode))
+                Fail(tuningPath.Field("backfill_mode"), $"{(int)tuning.BackfillMode} is not a backfill mode; use Reserve or Greedy");
         }
 
         return errors;

@@ -102,6 +102,40 @@ public sealed class PoolStateTests
     }
 
     [Fact]
+    public void CompletedRun_AfterAPreemption_RecordsTheWholeRunTime_NotOnlyTheLastRun()
+    {
+        var (scheduler, clock) = Scheduler();
+        scheduler.AddNodes(Node("n1", gpus: 8));
+        var job = Job("train-1", gpus: 4, historyKey: "train");
+        scheduler.EnqueueAll(job);
+        scheduler.Schedule();
+        clock.Advance(TimeSpan.FromMinutes(30));
+        scheduler.Release(job.Id, completed: false);
+
+        // Queued again after the preemption with what it had: 30 minutes on 4 GPUs.
+        scheduler.EnqueueAll(job with { AttainedGpuSeconds = 4 * 30 * 60 });
+        scheduler.Schedule();
+        clock.Advance(TimeSpan.FromMinutes(10));
+        scheduler.Release(job.Id, completed: true);
+
+        Assert.Equal(1, scheduler.Durations.Count("train"));
+        Assert.Equal(TimeSpan.FromMinutes(40), scheduler.Durations.Estimate("train"));
+    }
+
+    [Fact]
+    public void CompletedRun_OfAJobWithoutGpus_RecordsItsRun()
+    {
+        var (scheduler, clock) = Scheduler();
+        scheduler.AddNodes(Node("n1", gpus: 8));
+        scheduler.EnqueueAll(Job("etl", gpus: 0, historyKey: "etl"));
+        scheduler.Schedule();
+        clock.Advance(TimeSpan.FromMinutes(7));
+        scheduler.Release("etl", completed: true);
+
+        Assert.Equal(TimeSpan.FromMinutes(7), scheduler.Durations.Estimate("etl"));
+    }
+
+    [Fact]
     public void DurationHistory_KeepsOnlyTheLastRuns()
     {
         var history = new DurationHistory(runsPerKey: 3);

@@ -20,9 +20,10 @@ internal static class SchedulerKit
         bool fairShare = true,
         IReadOnlyList<PriorityClassSpec>? classes = null,
         TimeSpan? aging = null,
-        int maxBoost = 10) =>
+        int maxBoost = 10,
+        BackfillMode backfillMode = BackfillMode.Reserve) =>
         new([new PoolSpec(PoolName, new Dictionary<string, string>(), packing)], tenants ?? [], classes ?? [],
-            new SchedulingTuning(aging ?? TimeSpan.FromMinutes(10), maxBoost, TimeSpan.FromSeconds(30), backfill, fairShare));
+            new SchedulingTuning(aging ?? TimeSpan.FromMinutes(10), maxBoost, TimeSpan.FromSeconds(30), backfill, fairShare, backfillMode));
 
     public static TenantSpec Tenant(string name, int quotaGpus, double weight = 1, bool mayBorrow = true, long? quotaCpu = null) =>
         new(name, weight, new Dictionary<string, ResourceQuota> { [PoolName] = new ResourceQuota(quotaGpus, quotaCpu) }, mayBorrow);

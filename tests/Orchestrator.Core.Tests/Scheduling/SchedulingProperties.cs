@@ -41,7 +41,7 @@ public sealed class SchedulingProperties
             [new PoolSpec(SchedulerKit.PoolName, new Dictionary<string, string>(), random.Next(2) == 0 ? PackingMode.BestFit : PackingMode.Spread)],
             tenants, [new PriorityClassSpec("no-preempt", 2, MayPreempt: false)],
             new SchedulingTuning(TimeSpan.FromMinutes(random.Next(1, 30)), random.Next(0, 4), TimeSpan.FromSeconds(30), random.Next(2) == 0,
-                random.Next(2) == 0));
+                random.Next(2) == 0, random.Next(2) == 0 ? BackfillMode.Reserve : BackfillMode.Greedy));
         IQueuePolicy policy = random.Next(2) == 0 ? FifoPolicy.Instance : new ByEstimate();
         var scheduler = new PoolScheduler(SchedulerKit.PoolName, config, policy, clock);
 

@@ -77,6 +77,7 @@ public sealed class QueuePolicyTests
             Assert.Equal(name, policy.Policy.Name);
             Assert.Equal(name == "srtf", policy.OracleDurations);
             Assert.Equal(0, policy.Tuning.MaxAgingBoost);
+            Assert.Equal(name is "tiresias" or "default" ? BackfillMode.Greedy : BackfillMode.Reserve, policy.Tuning.BackfillMode);
         }
 
         Assert.Null(SimulationPolicy.ByName("lottery"));
