@@ -233,7 +233,7 @@ public sealed partial class RunGrain
 
     private PendingStep Pending(StepRuntime step) =>
         new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant,
-            step.ReadySince ?? time.GetUtcNow(), null, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step));
+            step.ReadySince ?? time.GetUtcNow(), step.Plan.Definition.ExpectedDuration, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step));
 
     /// <summary>Queues ready steps in every pool each may use, one call per pool.</summary>
     private Task EnqueueAsync(List<PendingStep> ready) => Task.WhenAll(ready

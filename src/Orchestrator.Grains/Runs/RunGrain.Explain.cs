@@ -26,6 +26,7 @@ public sealed partial class RunGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>The pools a step may use. Steps cannot name pools yet (<c>resources.pools</c> is still to come): the default pool.</summary>
-    private static List<string> PoolsOf(StepRuntime step) => step is null ? [] : [SchedulingConfig.DefaultPool];
+    /// <summary>The pools a step may use: those its <c>resources.pools</c> names, else the default pool.</summary>
+    private static List<string> PoolsOf(StepRuntime step) =>
+        step.Plan.Definition.Pools is { Count: > 0 } pools ? [.. pools] : [SchedulingConfig.DefaultPool];
 }

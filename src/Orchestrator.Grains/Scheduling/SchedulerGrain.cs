@@ -135,6 +135,12 @@ public sealed partial class SchedulerGrain(
     {
         if (!_queued.ContainsKey(jobId))
             return new PendingExplanation(jobId, Pool, 0, [new PendingReason(PendingReasonKind.NotQueued, $"not waiting in pool {Pool}")]);
+        if (_nodeVersions.Count == 0 && !_config.PoolNames().Contains(Pool, StringComparer.Ordinal))
+        {
+            return new PendingExplanation(jobId, Pool, 0,
+                [new PendingReason(PendingReasonKind.NeverFits, $"pool {Pool} is not in the scheduling configuration, so no node belongs to it; add the pool (with a node selector its nodes match), or change the step's resources.pools")]);
+        }
+
         if (_nodeVersions.Count == 0)
         {
             return new PendingExplanation(jobId, Pool, 0,
