@@ -17,9 +17,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay]
     Task NodeReportedAsync(PoolNodeReport report);
 
-    /// <summary>A node freed these attempts' resources (keys as <see cref="StepRef.ToString"/>).</summary>
+    /// <summary>A node freed these attempts' resources (keys as <see cref="StepRef.ToString"/>); <paramref name="completed"/>
+    /// when they succeeded, so that their run time joins the duration history.</summary>
     [OneWay]
-    Task ReleasedAsync(string node, List<string> jobIds, long version);
+    Task ReleasedAsync(string node, List<string> jobIds, long version, bool completed);
 
     /// <summary>A node moved to another pool.</summary>
     [OneWay]
