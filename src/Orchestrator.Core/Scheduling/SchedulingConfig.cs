@@ -45,9 +45,14 @@ public sealed record PriorityClassSpec(string Name, int Value, bool MayPreempt =
 /// <param name="PreemptionGrace">Between SIGTERM and SIGKILL for a preempted step.</param>
 /// <param name="Backfill">Whether smaller steps may run ahead of a blocked gang when they do not delay it.</param>
 /// <param name="FairShare">Dominant-resource fair sharing across tenants within a priority (else global order).</param>
+/// <param name="Policy">The live system's queue policy by name, one of <see cref="PolicyNames"/>.</param>
 public sealed record SchedulingTuning(TimeSpan AgingInterval, int MaxAgingBoost, TimeSpan PreemptionGrace, bool Backfill = true,
-    bool FairShare = true)
+    bool FairShare = true, string Policy = "default")
 {
+    /// <summary>The queue policies the live system can run: <c>default</c> (least attained service, then longest
+    /// running) and <c>fifo</c>.</summary>
+    public static IReadOnlyList<string> PolicyNames { get; } = ["default", "fifo"];
+
     /// <summary>Aging every 10 minutes up to +10, 30 s grace, backfill and fair share on.</summary>
     public static SchedulingTuning Default { get; } = new(TimeSpan.FromMinutes(10), 10, TimeSpan.FromSeconds(30));
 }

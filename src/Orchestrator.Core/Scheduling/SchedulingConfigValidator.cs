@@ -77,6 +77,8 @@ public static class SchedulingConfigValidator
             if (tuning.MaxAgingBoost is < 0 or > 2 * MaxPriority) Fail(tuningPath.Field("max_aging_boost"), $"{tuning.MaxAgingBoost} is out of range; use 0..{2 * MaxPriority} (0 turns aging off)");
             if (tuning.PreemptionGrace < TimeSpan.Zero || tuning.PreemptionGrace > TimeSpan.FromHours(1))
                 Fail(tuningPath.Field("preemption_grace"), $"{tuning.PreemptionGrace} is out of range; use 0 to 1 hour, e.g. 30 seconds");
+            if (!SchedulingTuning.PolicyNames.Contains(tuning.Policy ?? "", StringComparer.Ordinal))
+                Fail(tuningPath.Field("policy"), $"'{tuning.Policy}' is not a queue policy; use {string.Join(" or ", SchedulingTuning.PolicyNames)}");
         }
 
         return errors;

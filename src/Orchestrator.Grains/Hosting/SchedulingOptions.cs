@@ -29,7 +29,7 @@ public sealed class SchedulingOptions
             t.Quotas.ToDictionary(q => q.Key, q => new ResourceQuota(q.Value.Gpus, q.Value.CpuMillis, q.Value.MemoryBytes), StringComparer.Ordinal),
             t.MayBorrow))],
         [.. PriorityClasses.Select(c => new PriorityClassSpec(c.Name, c.Value, c.MayPreempt))],
-        new SchedulingTuning(Tuning.AgingInterval, Tuning.MaxAgingBoost, Tuning.PreemptionGrace, Tuning.Backfill, Tuning.FairShare));
+        new SchedulingTuning(Tuning.AgingInterval, Tuning.MaxAgingBoost, Tuning.PreemptionGrace, Tuning.Backfill, Tuning.FairShare, Tuning.Policy));
 
     /// <summary>"best-fit" / "BestFit" or "spread"; null for anything else.</summary>
     public static PackingMode? ParsePacking(string? text) => text?.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() switch
@@ -115,4 +115,8 @@ public sealed class TuningOptions
 
     /// <summary>Dominant-resource fair sharing across tenants. Default true.</summary>
     public bool FairShare { get; set; } = true;
+
+    /// <summary>The queue policy within a priority and tenant: <c>default</c> (least attained service, then longest
+    /// running; preempts by rank) or <c>fifo</c>. Default <c>default</c>.</summary>
+    public string Policy { get; set; } = SchedulingTuning.Default.Policy;
 }

@@ -237,7 +237,13 @@ public sealed partial class RunGrain
 
     private PendingStep Pending(StepRuntime step) =>
         new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant,
-            step.ReadySince ?? time.GetUtcNow(), step.Plan.Definition.ExpectedDuration, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step));
+            step.ReadySince ?? time.GetUtcNow(), step.Plan.Definition.ExpectedDuration, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step),
+            AttainedGpuSeconds(step));
+
+    /// <summary>GPU time the step's preempted attempts had: it keeps its standing under least-attained-service ranking.</summary>
+    private static double AttainedGpuSeconds(StepRuntime step) => step.Attempts
+        .Where(a => a.Preempted && a.StartedAt is not null && a.FinishedAt is not null)
+        .Sum(a => Math.Max(0, (a.FinishedAt!.Value - a.StartedAt!.Value).TotalSeconds) * a.Gpus.Count);
 
     /// <summary>Queues ready steps in every pool each may use, one call per pool.</summary>
     private Task EnqueueAsync(List<PendingStep> ready) => Task.WhenAll(ready

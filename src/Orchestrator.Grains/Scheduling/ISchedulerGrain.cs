@@ -48,9 +48,14 @@ public interface ISchedulerGrain : IGrainWithStringKey
 }
 
 /// <summary>What the scheduler reports about itself.</summary>
+/// <param name="Queued">Waiting step attempts.</param>
+/// <param name="Nodes">Nodes in the pool.</param>
+/// <param name="SchedulableNodes">Nodes that take new steps.</param>
+/// <param name="Policy">The queue policy it runs.</param>
 [GenerateSerializer]
 [Alias("orch.scheduler-status")]
-public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes);
+public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes,
+    [property: Id(3)] string Policy = "");
 
 /// <summary>Stored state of a scheduler: which nodes belong to the pool. The queue itself is not stored: runs put
 /// their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Scheduling;
-using Orchestrator.Core.Scheduling.Policies;
 using Orchestrator.Grains.Metrics;
 using Orchestrator.Grains.Nodes;
 
@@ -36,11 +35,7 @@ public sealed partial class SchedulerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _config = (await GrainFactory.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config;
-        _core = new PoolScheduler(Pool, _config, FifoPolicy.Instance, time);
-
-        // Rebuild what runs where from the nodes, the authority on allocations.
-        var reports = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetPoolReportAsync()));
-        foreach (var report in reports) Apply(report);
+        await RebuildCoreAsync();
         if (state.State.Nodes.Count != _nodeVersions.Count)
         {
             state.State.Nodes.IntersectWith(_nodeVersions.Keys);
@@ -99,14 +94,24 @@ public sealed partial class SchedulerGrain(
     public Task<SchedulerStatus> GetStatusAsync()
     {
         var usage = _core.Usage();
-        return Task.FromResult(new SchedulerStatus(usage.Queued, usage.Nodes, usage.SchedulableNodes));
+        return Task.FromResult(new SchedulerStatus(usage.Queued, usage.Nodes, usage.SchedulableNodes, _core.Policy.Name));
     }
 
     /// <inheritdoc />
     public async Task ConfigureAsync(SchedulingConfig config)
     {
+        var policyChanged = !string.Equals(_config.Tuning.Policy, config.Tuning.Policy, StringComparison.Ordinal);
         _config = config;
-        _core.Configure(config);
+        if (policyChanged)
+        {
+            LogPolicy(Pool, config.Tuning.Policy);
+            await RebuildCoreAsync();
+        }
+        else
+        {
+            _core.Configure(config);
+        }
+
         // Nodes whose labels now match another pool go there (they tell this pool they left).
         var moving = new List<string>();
         foreach (var node in state.State.Nodes)
@@ -159,6 +164,23 @@ public sealed partial class SchedulerGrain(
                 [new PendingReason(PendingReasonKind.Capacity, $"pool {Pool}: {usage.FreeGpus} of {usage.TotalGpus} GPUs free, {usage.Queued} step(s) waiting")]);
         }
     }
+
+    /// <summary>A new core running the configured policy, filled from what is known: the nodes' reports (the authority
+    /// on what runs where) and the queue. The core takes its policy at construction, so a policy switch rebuilds it;
+    /// its duration history starts over, and stops already ordered stay ordered (the victims' reports free them).</summary>
+    private async Task RebuildCoreAsync()
+    {
+        _core = new PoolScheduler(Pool, _config, LiveQueuePolicies.For(_config.Tuning.Policy), time);
+        _running.Clear();
+        _nodeVersions.Clear();
+        var reports = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetPoolReportAsync()));
+        foreach (var report in reports) Apply(report);
+        var now = time.GetUtcNow();
+        foreach (var step in _queued.Values) _core.Enqueue(SchedulingJobs.ToJob(step, now));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Pool}: queue policy is now {Policy}")]
+    private partial void LogPolicy(string pool, string policy);
 
     private void RequestPass()
     {
