@@ -43,6 +43,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>Nodes, GPUs, queue and per-tenant use of the pool.</summary>
     Task<PoolUsage> GetUsageAsync();
 
+    /// <summary>The pool's estimate of how long a step runs (the median of its recent successful runs in this pool), by
+    /// history key (pipeline + "/" + step name); null before one has succeeded here.</summary>
+    Task<TimeSpan?> GetEstimatedDurationAsync(string historyKey);
+
     /// <summary>Why these jobs (step attempt keys, <see cref="StepRef.ToString"/>) are still waiting.</summary>
     Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds);
 }

@@ -133,6 +133,9 @@ public sealed partial class SchedulerGrain(
     public Task<PoolUsage> GetUsageAsync() => Task.FromResult(_core.Usage());
 
     /// <inheritdoc />
+    public Task<TimeSpan?> GetEstimatedDurationAsync(string historyKey) => Task.FromResult(_core.Durations.Estimate(historyKey));
+
+    /// <inheritdoc />
     public Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds) =>
         Task.FromResult(jobIds.Select(Explain).ToList());
 
