@@ -23,13 +23,14 @@ public sealed class SchedulingServiceTests(SchedulingServerFixture fixture) : IC
         var bad = SchedulingServerFixture.Standard();
         bad.Tenants.Add(new TenantConfig { Name = "broken", Quotas = { ["default"] = new ResourceQuota { Gpus = -2 } } });
         bad.PriorityClasses.Add(new PriorityClass { Name = "way-too-high", Value = 5000 });
+        bad.Tuning.BackfillMode = (BackfillMode)9;
 
         var error = await ServerProcess.ExpectStatus(StatusCode.InvalidArgument,
             () => Scheduling.UpdateSchedulingConfigAsync(new UpdateSchedulingConfigRequest { Config = bad }).ResponseAsync,
-            "tenants[2].quotas.default.gpus", "priority_classes[1].value");
+            "tenants[2].quotas.default.gpus", "priority_classes[1].value", "tuning.backfill_mode");
 
         var fields = error.Trailers.Where(t => t.Key == "x-orch-field-error-bin").Select(t => Encoding.UTF8.GetString(t.ValueBytes)).ToList();
-        Assert.Equal(2, fields.Count);
+        Assert.Equal(3, fields.Count);
         Assert.StartsWith("tenants[2].quotas.default.gpus: ", fields[0]);
         Assert.StartsWith("priority_classes[1].value: ", fields[1]);
         var after = await Scheduling.GetSchedulingConfigAsync(new GetSchedulingConfigRequest());
@@ -159,6 +160,7 @@ public sealed class SchedulingServerFixture : IAsyncLifetime
         {
             AgingInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMinutes(10)), MaxAgingBoost = 10,
             PreemptionGrace = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(30)),
+            Policy = "default", BackfillMode = BackfillMode.Reserve,
         },
     };
 

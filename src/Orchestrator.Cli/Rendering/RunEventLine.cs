@@ -16,7 +16,8 @@ internal static class RunEventLine
         if (e.GpuIndices.Count > 0) details.Add($"gpus {Humanize.Gpus(e.GpuIndices)}");
         if (e.ExitCode != 0 || e.StepState == StepState.Failed) details.Add($"exit {e.ExitCode}");
         if (e.Infrastructure) details.Add("(infrastructure)");
-        if (e.RetryAt is not null) details.Add($"retry at {Humanize.Clock(e.RetryAt)}");
+        if (e.Preempted) details.Add("(preempted: queued again, no retry used)");
+        else if (e.RetryAt is not null) details.Add($"retry at {Humanize.Clock(e.RetryAt)}");
         if (e.Outputs.Count > 0) details.Add("outputs " + string.Join(", ", e.Outputs.Select(Output)));
         if (e.Message.Length > 0) details.Add($"- {e.Message}");
         var step = e.StepKey.Length > 0 ? $"{e.StepKey,-14} " : "";

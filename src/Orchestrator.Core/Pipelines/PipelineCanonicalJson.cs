@@ -59,6 +59,7 @@ internal static class PipelineCanonicalJson
         Put(resources, "memory", step.Resources.Memory);
         if (step.Resources.Gpus != 0) resources["gpus"] = (long)step.Resources.Gpus;
         Put(resources, "gpu_model", step.Resources.GpuModel);
+        Put(resources, "pools", step.Resources.Pools.Cast<object>().ToList());
         Put(node, "resources", resources);
         var retry = NewObject();
         if (step.Retry.Limit != 0) retry["limit"] = (long)step.Retry.Limit;
@@ -67,6 +68,7 @@ internal static class PipelineCanonicalJson
         Put(retry, "max_backoff", step.Retry.MaxBackoff);
         Put(node, "retry", retry);
         Put(node, "timeout", step.Timeout);
+        Put(node, "expected_duration", step.ExpectedDuration);
         Put(node, "when", step.When);
         Put(node, "foreach", step.Foreach);
         Put(node, "after", step.After.Cast<object>().ToList());

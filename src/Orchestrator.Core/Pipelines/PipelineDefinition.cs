@@ -40,6 +40,8 @@ public sealed record ParameterDefinition(string Name, ParameterType Type, string
 /// <param name="DependsOn">Names of the steps it depends on (from inputs, when and after), sorted.</param>
 /// <param name="CacheEnabled">Step-level cache switch (already combined with the pipeline's).</param>
 /// <param name="IsExitHandler">True for the exit handler.</param>
+/// <param name="Pools">Scheduling pools the step may use, in the order written; empty for the default pool.</param>
+/// <param name="ExpectedDuration">How long an attempt is expected to run, or null when unknown.</param>
 public sealed record StepDefinition(
     string Name,
     IReadOnlyList<Template> Command,
@@ -54,7 +56,13 @@ public sealed record StepDefinition(
     string? ForeachParameter,
     IReadOnlyList<string> DependsOn,
     bool CacheEnabled,
-    bool IsExitHandler);
+    bool IsExitHandler,
+    IReadOnlyList<string>? Pools = null,
+    TimeSpan? ExpectedDuration = null)
+{
+    /// <summary>The pools named by the step, or none (the default pool).</summary>
+    public IReadOnlyList<string> Pools { get; init; } = Pools ?? [];
+}
 
 /// <summary>What a step needs from a node.</summary>
 /// <param name="CpuMillis">CPU in thousandths of a core.</param>

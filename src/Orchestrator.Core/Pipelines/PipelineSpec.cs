@@ -95,6 +95,9 @@ public sealed record StepSpec
 
     /// <summary>Step cache; on when null.</summary>
     public bool? Cache { get; init; }
+
+    /// <summary>How long an attempt is expected to run, e.g. "90m"; empty when unknown (the scheduler uses history).</summary>
+    public string ExpectedDuration { get; init; } = "";
 }
 
 /// <summary>Resources as written: Kubernetes quantities for CPU and memory.</summary>
@@ -111,6 +114,9 @@ public sealed record ResourcesSpec
 
     /// <summary>Required GPU model; empty for any.</summary>
     public string GpuModel { get; init; } = "";
+
+    /// <summary>Scheduling pools the step may use; empty for the default pool.</summary>
+    public IReadOnlyList<string> Pools { get; init; } = [];
 }
 
 /// <summary>Retry policy as written.</summary>

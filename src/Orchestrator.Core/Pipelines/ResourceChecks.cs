@@ -1,3 +1,5 @@
+using Orchestrator.Core.Scheduling;
+
 namespace Orchestrator.Core.Pipelines;
 
 /// <summary>Checks and parses a step's resources, retry policy and timeout, applying the documented defaults.</summary>
@@ -90,6 +92,46 @@ internal static class ResourceChecks
         }
 
         return timeout;
+    }
+
+    /// <summary>Pool names as a DNS label each, none twice; the valid ones in the order written.</summary>
+    public static List<string> Pools(PipelineScope scope, IReadOnlyList<string> pools, string path)
+    {
+        var result = new List<string>(pools.Count);
+        for (var k = 0; k < pools.Count; k++)
+        {
+            var pool = pools[k];
+            var field = $"{path}[{k}]";
+            if (!scope.CheckText(field, pool)) continue;
+            if (!SchedulingNames.IsName(pool))
+            {
+                scope.Add(field, $"\"{TemplateParser.ForMessage(pool)}\" is not a pool name: use {SchedulingNames.NameRule} (e.g. h200), as the pool is named in the scheduling configuration");
+            }
+            else if (result.Contains(pool, StringComparer.Ordinal))
+            {
+                scope.Add(field, $"pool \"{pool}\" is listed twice: name each pool once");
+            }
+            else
+            {
+                result.Add(pool);
+            }
+        }
+
+        return result;
+    }
+
+    public static TimeSpan? ExpectedDuration(PipelineScope scope, string text, string field)
+    {
+        if (text.Length == 0 || !scope.CheckText(field, text)) return null;
+        var expected = ParseDuration(scope, field, text, TimeSpan.Zero, out var valid);
+        if (!valid) return null;
+        if (expected <= TimeSpan.Zero || expected > PipelineLimits.MaxTimeout)
+        {
+            scope.Add(field, $"expected_duration must be more than 0 and at most 7d, got \"{text}\": leave it unset when unknown");
+            return null;
+        }
+
+        return expected;
     }
 
     private static long Parse(PipelineScope scope, string field, Func<long> parse, long fallback)

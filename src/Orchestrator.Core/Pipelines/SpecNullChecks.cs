@@ -56,6 +56,7 @@ internal static class SpecNullChecks
             Text(errors, $"{path}.resources.cpu", step.Resources.Cpu);
             Text(errors, $"{path}.resources.memory", step.Resources.Memory);
             Text(errors, $"{path}.resources.gpu_model", step.Resources.GpuModel);
+            Texts(errors, $"{path}.resources.pools", step.Resources.Pools);
         }
 
         if (step.Retry is null)
@@ -69,6 +70,7 @@ internal static class SpecNullChecks
         }
 
         Text(errors, $"{path}.timeout", step.Timeout);
+        Text(errors, $"{path}.expected_duration", step.ExpectedDuration);
         Text(errors, $"{path}.when", step.When);
         Text(errors, $"{path}.foreach", step.Foreach);
         Texts(errors, $"{path}.after", step.After);

@@ -41,12 +41,14 @@ internal sealed partial class StepValidator
         var resources = ResourceChecks.Resources(scope, step.Resources, $"{path}.resources");
         var retry = ResourceChecks.Retry(scope, step.Retry, $"{path}.retry");
         var timeout = ResourceChecks.Timeout(scope, step.Timeout, $"{path}.timeout");
+        var pools = ResourceChecks.Pools(scope, step.Resources.Pools, $"{path}.resources.pools");
+        var expected = ResourceChecks.ExpectedDuration(scope, step.ExpectedDuration, $"{path}.expected_duration");
 
         // The exit handler reports on the run; reusing a cached report would hide this run's outcome.
         var cache = !isExitHandler && (scope.Spec.Cache ?? true) && (step.Cache ?? true);
         var definition = new StepDefinition(
             step.Name, command, step.Image, env, inputs, outputs, resources, retry, timeout, when, foreachParameter,
-            [], cache, isExitHandler);
+            [], cache, isExitHandler, pools, expected);
         return new CheckedStep(definition, dependencies);
     }
 

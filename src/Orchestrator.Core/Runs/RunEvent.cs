@@ -31,6 +31,9 @@ public enum RunEventType
     RunRetried,
     /// <summary>The run reached a terminal state.</summary>
     RunFinished,
+    /// <summary>The scheduler ordered a step attempt stopped so that a waiting step can have its resources (the
+    /// message says why); when the attempt ends it goes back to the queue without using a retry.</summary>
+    StepPreempted,
 }
 
 /// <summary>One event of a run: who did what, when, to which step.</summary>
@@ -62,6 +65,9 @@ public sealed record RunEvent
     public DateTimeOffset? RetryAt { get; init; }
     /// <summary>The attempt failed for an infrastructure reason; it does not use the retry budget.</summary>
     public bool Infrastructure { get; init; }
+    /// <summary>On <see cref="RunEventType.StepAttemptFailed"/>: the attempt ended because it was preempted; it uses
+    /// neither the retry budget nor the infrastructure cap, and the step keeps its place in the queue.</summary>
+    public bool Preempted { get; init; }
     /// <summary>Final state, on <see cref="RunEventType.RunFinished"/>.</summary>
     public RunState? RunState { get; init; }
     /// <summary>Cache key of a ready or cached step.</summary>

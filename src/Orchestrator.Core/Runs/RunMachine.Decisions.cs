@@ -164,6 +164,8 @@ public sealed partial class RunMachine
                 Type = RunEventType.StepSucceeded, StepKey = key, Attempt = attempt, ExitCode = exitCode, Outputs = outputs, Node = node,
                 Actor = actor, Time = now,
             }]),
+            _ when step.PreemptRequested && !CancelRequested =>
+                Transition.Apply([PreemptedAttemptEnded(step, message is null ? $"stopped after preemption (exit code {exitCode})" : $"stopped after preemption: {message}", actor, now, exitCode)]),
             AttemptOutcome.Cancelled when CancelRequested => Transition.Apply([new RunEvent
             {
                 Type = RunEventType.StepCancelled, StepKey = key, Attempt = attempt, ExitCode = exitCode, Message = message ?? "cancelled",
@@ -181,6 +183,7 @@ public sealed partial class RunMachine
         var step = Find(key);
         if (step is null || step.Attempt != attempt) return Transition.Stale;
         if (step.State is not (StepState.Placed or StepState.Running)) return Transition.Duplicate;
+        if (step.PreemptRequested && !CancelRequested) return Transition.Apply([PreemptedAttemptEnded(step, $"preempted; then {reason}", "system", now, exitCode: null)]);
         return Transition.Apply([InfrastructureFailure(step, reason, "system", now, exitCode: null)]);
     }
 

@@ -102,6 +102,7 @@ public sealed partial class RunMachine
                 RemoveRetry(step!);
                 SetState(step!, StepState.Ready);
                 step!.Attempt = e.Attempt;
+                step.PreemptRequested = false;
                 step.ReadySince ??= e.Time;
                 step.Node = null;
                 step.Gpus = [];
@@ -131,7 +132,10 @@ public sealed partial class RunMachine
                 break;
             case RunEventType.StepAttemptFailed:
                 SetState(step!, StepState.Waiting);
-                if (e.Infrastructure) step!.InfraFailures++;
+                // A preempted attempt was not the step's fault nor the infrastructure's: it counts against nothing and
+                // keeps ReadySince, so the step goes back to its place in the queue.
+                if (e.Preempted) step!.PreemptRequested = false;
+                else if (e.Infrastructure) step!.InfraFailures++;
                 else
                 {
                     step!.UserFailures++;
@@ -140,7 +144,8 @@ public sealed partial class RunMachine
 
                 step.UpdateCurrentAttempt(a => a with
                 {
-                    State = StepState.Failed, FinishedAt = e.Time, ExitCode = e.ExitCode, Message = e.Message, Infrastructure = e.Infrastructure,
+                    State = e.Preempted ? StepState.Cancelled : StepState.Failed, FinishedAt = e.Time, ExitCode = e.ExitCode,
+                    Message = e.Message, Infrastructure = e.Infrastructure, Preempted = a.Preempted || e.Preempted,
                 });
                 step.Message = e.Message;
                 step.Node = null;
@@ -165,6 +170,11 @@ public sealed partial class RunMachine
                 step!.UpdateCurrentAttempt(a => a.State.IsTerminal() ? a : a with { State = StepState.Cancelled, FinishedAt = e.Time, Message = e.Message });
                 Finish(step, StepState.Cancelled, e);
                 break;
+            case RunEventType.StepPreempted:
+                step!.PreemptRequested = true;
+                step.Message = e.Message;
+                step.UpdateCurrentAttempt(a => a with { Preempted = true, Message = e.Message });
+                break;
             case RunEventType.CancelRequested:
                 CancelRequested = true;
                 Message = e.Message;
@@ -188,6 +198,7 @@ public sealed partial class RunMachine
     private void Finish(StepRuntime step, StepState state, RunEvent e)
     {
         SetState(step, state);
+        step.PreemptRequested = false;
         step.FinishedAt = e.Time;
         step.Message = e.Message ?? step.Message;
         step.RetryAt = null;

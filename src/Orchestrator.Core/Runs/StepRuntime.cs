@@ -49,6 +49,8 @@ public sealed class StepRuntime
     public string? CacheKey { get; internal set; }
     /// <summary>Why it was skipped, when skipped.</summary>
     public SkipCause? SkipCause { get; internal set; }
+    /// <summary>The current attempt was ordered stopped by preemption and has not ended yet.</summary>
+    public bool PreemptRequested { get; internal set; }
     /// <summary>Every attempt so far.</summary>
     public IReadOnlyList<AttemptRecord> Attempts => _attempts;
 
@@ -84,4 +86,6 @@ public sealed record AttemptRecord
     public string? Message { get; init; }
     /// <summary>Lost to infrastructure.</summary>
     public bool Infrastructure { get; init; }
+    /// <summary>Preempted: stopped (or being stopped) so that a waiting step could run; it used no retry.</summary>
+    public bool Preempted { get; init; }
 }

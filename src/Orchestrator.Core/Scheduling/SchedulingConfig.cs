@@ -60,9 +60,14 @@ public enum BackfillMode
 /// <param name="FairShare">Dominant-resource fair sharing across tenants within a priority (else global order).</param>
 /// <param name="BackfillMode">With <paramref name="Backfill"/>: reserve for the first blocked job (EASY, the default)
 /// or start greedily whatever fits.</param>
+/// <param name="Policy">The live system's queue policy by name, one of <see cref="PolicyNames"/>.</param>
 public sealed record SchedulingTuning(TimeSpan AgingInterval, int MaxAgingBoost, TimeSpan PreemptionGrace, bool Backfill = true,
-    bool FairShare = true, BackfillMode BackfillMode = BackfillMode.Reserve)
+    bool FairShare = true, BackfillMode BackfillMode = BackfillMode.Reserve, string Policy = "default")
 {
+    /// <summary>The queue policies the live system can run: <c>default</c> (least attained service, then longest
+    /// running) and <c>fifo</c>.</summary>
+    public static IReadOnlyList<string> PolicyNames { get; } = ["default", "fifo"];
+
     /// <summary>Aging every 10 minutes up to +10, 30 s grace, backfill (with reservations) and fair share on.</summary>
     public static SchedulingTuning Default { get; } = new(TimeSpan.FromMinutes(10), 10, TimeSpan.FromSeconds(30));
 }

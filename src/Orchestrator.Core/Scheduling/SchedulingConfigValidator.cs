@@ -78,7 +78,9 @@ public static class SchedulingConfigValidator
             if (tuning.PreemptionGrace < TimeSpan.Zero || tuning.PreemptionGrace > TimeSpan.FromHours(1))
                 Fail(tuningPath.Field("preemption_grace"), $"{tuning.PreemptionGrace} is out of range; use 0 to 1 hour, e.g. 30 seconds");
             if (!Enum.IsDefined(tuning.BackfillMode))
-                Fail(tuningPath.Field("backfill_mode"), $"{(int)tuning.BackfillMode} is not a backfill mode; use Reserve or Greedy");
+                Fail(tuningPath.Field("backfill_mode"), "is not a backfill mode; use reserve (the default) or greedy");
+            if (!SchedulingTuning.PolicyNames.Contains(tuning.Policy ?? "", StringComparer.Ordinal))
+                Fail(tuningPath.Field("policy"), $"'{tuning.Policy}' is not a queue policy; use {string.Join(" or ", SchedulingTuning.PolicyNames)}");
         }
 
         return errors;

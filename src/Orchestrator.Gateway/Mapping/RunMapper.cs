@@ -59,6 +59,7 @@ public static class RunMapper
             {
                 Number = a.Number, State = (Proto.StepState)a.State, Node = a.Node ?? "", StartedAt = Time(a.StartedAt),
                 FinishedAt = Time(a.FinishedAt), ExitCode = a.ExitCode ?? 0, Message = a.Message ?? "", Infrastructure = a.Infrastructure,
+                Preempted = a.Preempted,
             };
             attempt.GpuIndices.AddRange(a.Gpus);
             return attempt;
@@ -74,6 +75,7 @@ public static class RunMapper
             Revision = e.Revision, Time = Time(e.Time), Actor = e.Actor, Type = e.Type.ToString(), StepKey = e.StepKey ?? "",
             Attempt = e.Attempt, StepState = (Proto.StepState)(int)(e.StepStateAfter ?? 0), RunState = (Proto.RunState)(int)(e.RunState ?? 0),
             Node = e.Node ?? "", ExitCode = e.ExitCode ?? 0, Message = e.Message ?? "", RetryAt = Time(e.RetryAt), Infrastructure = e.Infrastructure,
+            Preempted = e.Preempted,
         };
         if (e.Gpus is not null) result.GpuIndices.AddRange(e.Gpus);
         if (e.Outputs is not null) result.Outputs.AddRange(e.Outputs.Select(ToProto));

@@ -27,7 +27,12 @@ public static class SchedulingMapper
                 tuning.AgingInterval?.ToTimeSpan() ?? defaults.AgingInterval,
                 tuning.HasMaxAgingBoost ? tuning.MaxAgingBoost : defaults.MaxAgingBoost,
                 tuning.PreemptionGrace?.ToTimeSpan() ?? defaults.PreemptionGrace,
-                !tuning.NoBackfill, !tuning.NoFairShare));
+                !tuning.NoBackfill, !tuning.NoFairShare, tuning.BackfillMode switch
+                {
+                    Proto.BackfillMode.Unspecified or Proto.BackfillMode.Reserve => BackfillMode.Reserve,
+                    Proto.BackfillMode.Greedy => BackfillMode.Greedy,
+                    _ => (BackfillMode)(-1),
+                }, tuning.Policy.Length == 0 ? defaults.Policy : tuning.Policy));
     }
 
     /// <summary>The proto form of a configuration.</summary>
@@ -39,7 +44,8 @@ public static class SchedulingMapper
             {
                 AgingInterval = Duration.FromTimeSpan(config.Tuning.AgingInterval), MaxAgingBoost = config.Tuning.MaxAgingBoost,
                 PreemptionGrace = Duration.FromTimeSpan(config.Tuning.PreemptionGrace), NoBackfill = !config.Tuning.Backfill,
-                NoFairShare = !config.Tuning.FairShare,
+                NoFairShare = !config.Tuning.FairShare, Policy = config.Tuning.Policy,
+                BackfillMode = config.Tuning.BackfillMode == BackfillMode.Greedy ? Proto.BackfillMode.Greedy : Proto.BackfillMode.Reserve,
             },
         };
         foreach (var pool in config.Pools)

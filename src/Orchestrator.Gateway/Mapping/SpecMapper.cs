@@ -66,12 +66,14 @@ public static class SpecMapper
         Resources = s.Resources is null ? new ResourcesSpec() : new ResourcesSpec
         {
             Cpu = s.Resources.Cpu, Memory = s.Resources.Memory, Gpus = s.Resources.Gpus, GpuModel = s.Resources.GpuModel,
+            Pools = [.. s.Resources.Pools],
         },
         Retry = s.Retry is null ? new RetrySpec() : new RetrySpec
         {
             Limit = s.Retry.Limit, Backoff = s.Retry.Backoff, Factor = s.Retry.Factor, MaxBackoff = s.Retry.MaxBackoff,
         },
         Timeout = s.Timeout,
+        ExpectedDuration = s.ExpectedDuration,
         When = s.When,
         Foreach = s.Foreach,
         After = [.. s.After],
@@ -82,7 +84,7 @@ public static class SpecMapper
     {
         var result = new Proto.StepSpec
         {
-            Name = s.Name, Image = s.Image, Timeout = s.Timeout, When = s.When, Foreach = s.Foreach,
+            Name = s.Name, Image = s.Image, Timeout = s.Timeout, When = s.When, Foreach = s.Foreach, ExpectedDuration = s.ExpectedDuration,
             Resources = new Proto.Resources { Cpu = s.Resources.Cpu, Memory = s.Resources.Memory, Gpus = s.Resources.Gpus, GpuModel = s.Resources.GpuModel },
             Retry = new Proto.RetryPolicy { Limit = s.Retry.Limit, Backoff = s.Retry.Backoff, Factor = s.Retry.Factor, MaxBackoff = s.Retry.MaxBackoff },
         };
@@ -92,6 +94,7 @@ public static class SpecMapper
         result.Inputs.Add(s.Inputs.ToDictionary());
         result.Outputs.AddRange(s.Outputs);
         result.After.AddRange(s.After);
+        result.Resources.Pools.AddRange(s.Resources.Pools);
         return result;
     }
 }

@@ -29,7 +29,16 @@ public sealed class SchedulingOptions
             t.Quotas.ToDictionary(q => q.Key, q => new ResourceQuota(q.Value.Gpus, q.Value.CpuMillis, q.Value.MemoryBytes), StringComparer.Ordinal),
             t.MayBorrow))],
         [.. PriorityClasses.Select(c => new PriorityClassSpec(c.Name, c.Value, c.MayPreempt))],
-        new SchedulingTuning(Tuning.AgingInterval, Tuning.MaxAgingBoost, Tuning.PreemptionGrace, Tuning.Backfill, Tuning.FairShare));
+        new SchedulingTuning(Tuning.AgingInterval, Tuning.MaxAgingBoost, Tuning.PreemptionGrace, Tuning.Backfill, Tuning.FairShare,
+            ParseBackfillMode(Tuning.BackfillMode) ?? (BackfillMode)(-1), Tuning.Policy));
+
+    /// <summary>"reserve" (or empty) or "greedy", any case; null for anything else.</summary>
+    public static BackfillMode? ParseBackfillMode(string? text) => text?.ToLowerInvariant() switch
+    {
+        "reserve" or "" or null => BackfillMode.Reserve,
+        "greedy" => BackfillMode.Greedy,
+        _ => null,
+    };
 
     /// <summary>"best-fit" / "BestFit" or "spread"; null for anything else.</summary>
     public static PackingMode? ParsePacking(string? text) => text?.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() switch
@@ -115,4 +124,12 @@ public sealed class TuningOptions
 
     /// <summary>Dominant-resource fair sharing across tenants. Default true.</summary>
     public bool FairShare { get; set; } = true;
+
+    /// <summary>With backfill on: <c>reserve</c> (EASY: the first blocked job gets a reservation; the default) or
+    /// <c>greedy</c> (start whatever fits, in order).</summary>
+    public string BackfillMode { get; set; } = "reserve";
+
+    /// <summary>The queue policy within a priority and tenant: <c>default</c> (least attained service, then longest
+    /// running; preempts by rank) or <c>fifo</c>. Default <c>default</c>.</summary>
+    public string Policy { get; set; } = SchedulingTuning.Default.Policy;
 }

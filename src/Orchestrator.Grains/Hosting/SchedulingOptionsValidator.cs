@@ -16,9 +16,12 @@ public sealed class SchedulingOptionsValidator : IValidateOptions<SchedulingOpti
                 errors.Add($"{SchedulingOptions.Section}:Pools:{i}:Packing: '{options.Pools[i].Packing}' is not a packing mode; use best-fit or spread");
         }
 
+        if (SchedulingOptions.ParseBackfillMode(options.Tuning.BackfillMode) is null)
+            errors.Add($"{SchedulingOptions.Section}:Tuning:BackfillMode: '{options.Tuning.BackfillMode}' is not a backfill mode; use reserve (the default) or greedy");
+
         var config = options.ToConfig();
         errors.AddRange(SchedulingConfigValidator.Validate(config, ConfigFieldStyle.Configuration, SchedulingOptions.Section)
-            .Where(e => !e.Field.EndsWith(":Packing", StringComparison.Ordinal))
+            .Where(e => !e.Field.EndsWith(":Packing", StringComparison.Ordinal) && !e.Field.EndsWith(":BackfillMode", StringComparison.Ordinal))
             .Select(e => e.ToString()));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -203,7 +203,12 @@ public sealed class GpuNodeGrain(
     }
 
     /// <inheritdoc />
-    public async Task ReleaseAsync(List<StepRef> steps, bool stopProcess)
+    public Task ReleaseAsync(List<StepRef> steps, bool stopProcess) => ReleaseAsync(steps, stopProcess, succeeded: false);
+
+    /// <inheritdoc />
+    public Task ReleaseSucceededAsync(List<StepRef> steps) => ReleaseAsync(steps, stopProcess: false, succeeded: true);
+
+    private async Task ReleaseAsync(List<StepRef> steps, bool stopProcess, bool succeeded)
     {
         var changes = new List<AllocationChange>();
         foreach (var step in steps)
@@ -215,7 +220,7 @@ public sealed class GpuNodeGrain(
         if (changes.Count == 0) return;
         await ChangeAsync(changes);
         if (_pool is not null)
-            GrainFactory.GetGrain<ISchedulerGrain>(_pool).ReleasedAsync(Name, [.. changes.Select(c => c.Allocation.Step.ToString())], _version).Ignore();
+            GrainFactory.GetGrain<ISchedulerGrain>(_pool).ReleasedAsync(Name, [.. changes.Select(c => c.Allocation.Step.ToString())], _version, succeeded).Ignore();
     }
 
     /// <inheritdoc />

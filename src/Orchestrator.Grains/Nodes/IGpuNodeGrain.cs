@@ -23,6 +23,9 @@ public interface IGpuNodeGrain : IGrainWithStringKey
     /// <summary>Frees attempts' resources in one write; with <paramref name="stopProcess"/>, also tells the agent to stop them.</summary>
     Task ReleaseAsync(List<StepRef> steps, bool stopProcess);
 
+    /// <summary>Frees the resources of attempts that succeeded; the scheduler adds their run time to its duration history.</summary>
+    Task ReleaseSucceededAsync(List<StepRef> steps);
+
     /// <summary>Sends attempts to the agent.</summary>
     Task StartStepsAsync(List<StepAssignment> assignments);
 

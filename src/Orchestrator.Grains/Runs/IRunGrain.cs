@@ -54,9 +54,11 @@ public interface IRunGrain : IGrainWithStringKey
     /// without, every step not finished yet.</summary>
     Task<List<StepWaiting>> GetWaitingAsync(string? step);
 
-    /// <summary>The pool's scheduler orders this attempt stopped so that a waiting step can run.</summary>
+    /// <summary>The pool's scheduler orders this attempt (held on <paramref name="node"/>) stopped so that a waiting
+    /// step can run: the run records it, stops the process with <paramref name="grace"/> before SIGKILL, and queues
+    /// the step again once the attempt has ended, without using a retry.</summary>
     [OneWay]
-    Task PreemptAsync(StepRef step, TimeSpan grace, string reason);
+    Task PreemptAsync(StepRef step, string node, TimeSpan grace, string reason);
 }
 
 /// <summary>A step attempt's state and the pools it may be placed in.</summary>

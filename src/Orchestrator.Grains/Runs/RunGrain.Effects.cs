@@ -129,8 +129,8 @@ public sealed partial class RunGrain
             if (wasHeld && !isHeld && priorNode is not null)
             {
                 // The attempt ended: free its GPUs; stop the process too unless the agent itself reported the end.
-                var stop = e.Type == RunEventType.StepCancelled && !e.Actor.StartsWith("agent:", StringComparison.Ordinal);
-                Release(priorNode, priorRef, stop);
+                var stop = (e.Type == RunEventType.StepCancelled || e.Preempted) && !e.Actor.StartsWith("agent:", StringComparison.Ordinal);
+                Release(priorNode, priorRef, stop, succeeded: e.Type == RunEventType.StepSucceeded);
                 // The gateway completes the log when the agent reports the end; otherwise (lost, cancelled here) we do.
                 if (!e.Actor.StartsWith("agent:", StringComparison.Ordinal))
                     effects.Add(() => logs.CompleteAsync(new StepLogKey(RunId, priorRef.StepKey, priorRef.Attempt)).AsTask());
@@ -208,6 +208,10 @@ public sealed partial class RunGrain
                     case StepState.Running when machine.CancelRequested && step.Node is not null:
                         await Node(step.Node).CancelStepAsync(new StepRef(RunId, step.Key, step.Attempt), options.Value.CancelGrace, "run cancelled");
                         break;
+                    case StepState.Running when step.PreemptRequested && step.Node is not null:
+                        // The order may have been lost with a restart; the agent ignores a repeat.
+                        await Node(step.Node).CancelStepAsync(new StepRef(RunId, step.Key, step.Attempt), options.Value.CancelGrace, step.Message ?? "preempted");
+                        break;
                 }
             }
             catch (Exception ex) when (ex is not OrchestratorException)
@@ -233,7 +237,13 @@ public sealed partial class RunGrain
 
     private PendingStep Pending(StepRuntime step) =>
         new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant,
-            step.ReadySince ?? time.GetUtcNow(), null, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step));
+            step.ReadySince ?? time.GetUtcNow(), step.Plan.Definition.ExpectedDuration, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step),
+            AttainedGpuSeconds(step));
+
+    /// <summary>GPU time the step's preempted attempts had: it keeps its standing under least-attained-service ranking.</summary>
+    private static double AttainedGpuSeconds(StepRuntime step) => step.Attempts
+        .Where(a => a.Preempted && a.StartedAt is not null && a.FinishedAt is not null)
+        .Sum(a => Math.Max(0, (a.FinishedAt!.Value - a.StartedAt!.Value).TotalSeconds) * a.Gpus.Count);
 
     /// <summary>Queues ready steps in every pool each may use, one call per pool.</summary>
     private Task EnqueueAsync(List<PendingStep> ready) => Task.WhenAll(ready
@@ -260,9 +270,11 @@ public sealed partial class RunGrain
         return new StepAssignment(new StepRef(RunId, step.Key, step.Attempt), _definition!.Pipeline, resolved, [.. step.Gpus]);
     }
 
-    private void Release(string node, StepRef step, bool stopProcess)
+    /// <summary>Queues a release for the flush; a succeeded attempt's release tells the scheduler it completed, so its
+    /// run time joins the duration history that backfill estimates from.</summary>
+    private void Release(string node, StepRef step, bool stopProcess, bool succeeded = false)
     {
-        if (!_releases.TryGetValue((node, stopProcess), out var list)) _releases[(node, stopProcess)] = list = [];
+        if (!_releases.TryGetValue((node, stopProcess, succeeded), out var list)) _releases[(node, stopProcess, succeeded)] = list = [];
         list.Add(step);
     }
 
@@ -275,7 +287,9 @@ public sealed partial class RunGrain
         _dispatch.Clear();
         if (dispatch.Count > 0) yield return () => DispatchAsync(dispatch);
         if (releases.Count > 0)
-            yield return () => Task.WhenAll(releases.Select(r => Node(r.Key.Node).ReleaseAsync(r.Value, r.Key.Stop)));
+            yield return () => Task.WhenAll(releases.Select(r => r.Key.Succeeded
+                ? Node(r.Key.Node).ReleaseSucceededAsync(r.Value)
+                : Node(r.Key.Node).ReleaseAsync(r.Value, r.Key.Stop)));
     }
 
     /// <summary>Writes the run's summary to the index: awaited when forced or when the run's state changed; otherwise

@@ -17,15 +17,7 @@ public sealed partial class RunGrain
         return Task.FromResult(steps.Select(s => new StepWaiting(new StepRef(RunId, s.Key, s.Attempt), s.State, PoolsOf(s))).ToList());
     }
 
-    /// <inheritdoc />
-    public Task PreemptAsync(StepRef step, TimeSpan grace, string reason)
-    {
-        // Recording the preemption (a StepPreempted event, stop with grace, requeue without using a retry) is the
-        // next increment; until then the victim runs to its end and the waiting step gets its resources then.
-        logger.LogInformation("Run {RunId}: preemption of {Step} ordered ({Reason}); not applied yet", RunId, step, reason);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The pools a step may use. Steps cannot name pools yet (<c>resources.pools</c> is still to come): the default pool.</summary>
-    private static List<string> PoolsOf(StepRuntime step) => step is null ? [] : [SchedulingConfig.DefaultPool];
+    /// <summary>The pools a step may use: those its <c>resources.pools</c> names, else the default pool.</summary>
+    private static List<string> PoolsOf(StepRuntime step) =>
+        step.Plan.Definition.Pools is { Count: > 0 } pools ? [.. pools] : [SchedulingConfig.DefaultPool];
 }

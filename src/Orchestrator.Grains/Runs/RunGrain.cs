@@ -30,7 +30,7 @@ public sealed partial class RunGrain(
     private readonly List<Func<Task>> _effects = [];
     private readonly List<PendingStep> _ready = [];
     private readonly List<StepRuntime> _dispatch = [];
-    private readonly Dictionary<(string Node, bool Stop), List<StepRef>> _releases = [];
+    private readonly Dictionary<(string Node, bool Stop, bool Succeeded), List<StepRef>> _releases = [];
     private IGrainTimer? _retryTimer;
     private DateTimeOffset? _retryDue;
     private RunState? _indexedState;

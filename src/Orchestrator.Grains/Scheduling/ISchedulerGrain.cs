@@ -17,9 +17,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay]
     Task NodeReportedAsync(PoolNodeReport report);
 
-    /// <summary>A node freed these attempts' resources (keys as <see cref="StepRef.ToString"/>).</summary>
+    /// <summary>A node freed these attempts' resources (keys as <see cref="StepRef.ToString"/>); <paramref name="completed"/>
+    /// when they succeeded, so that their run time joins the duration history.</summary>
     [OneWay]
-    Task ReleasedAsync(string node, List<string> jobIds, long version);
+    Task ReleasedAsync(string node, List<string> jobIds, long version, bool completed);
 
     /// <summary>A node moved to another pool.</summary>
     [OneWay]
@@ -42,14 +43,23 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>Nodes, GPUs, queue and per-tenant use of the pool.</summary>
     Task<PoolUsage> GetUsageAsync();
 
+    /// <summary>The pool's estimate of how long a step runs (the median of its recent successful runs in this pool), by
+    /// history key (pipeline + "/" + step name); null before one has succeeded here.</summary>
+    Task<TimeSpan?> GetEstimatedDurationAsync(string historyKey);
+
     /// <summary>Why these jobs (step attempt keys, <see cref="StepRef.ToString"/>) are still waiting.</summary>
     Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds);
 }
 
 /// <summary>What the scheduler reports about itself.</summary>
+/// <param name="Queued">Waiting step attempts.</param>
+/// <param name="Nodes">Nodes in the pool.</param>
+/// <param name="SchedulableNodes">Nodes that take new steps.</param>
+/// <param name="Policy">The queue policy it runs.</param>
 [GenerateSerializer]
 [Alias("orch.scheduler-status")]
-public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes);
+public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes,
+    [property: Id(3)] string Policy = "");
 
 /// <summary>Stored state of a scheduler: which nodes belong to the pool. The queue itself is not stored: runs put
 /// their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>

@@ -23,7 +23,7 @@ public sealed partial class SchedulerGrain
     }
 
     /// <inheritdoc />
-    public Task ReleasedAsync(string node, List<string> jobIds, long version)
+    public Task ReleasedAsync(string node, List<string> jobIds, long version, bool completed)
     {
         if (_nodeVersions.TryGetValue(node, out var known) && known < version) _nodeVersions[node] = version;
         var freed = false;
@@ -32,7 +32,7 @@ public sealed partial class SchedulerGrain
             if (!_running.TryGetValue(id, out var running) || running.Node != node) continue;
             _running.Remove(id);
             _preempting.Remove(id);
-            freed |= _core.Release(id, completed: false);
+            freed |= _core.Release(id, completed);
         }
 
         if (!freed) return Task.CompletedTask;

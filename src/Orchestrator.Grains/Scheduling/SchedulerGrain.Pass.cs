@@ -91,7 +91,7 @@ public sealed partial class SchedulerGrain
         SchedulerMetrics.Preempted(Pool, order.Cause);
         LogPreempting(Pool, order.JobId, order.ForJobId, order.Reason);
         GrainFactory.GetGrain<IRunGrain>(running.Step.RunId)
-            .PreemptAsync(running.Step, _config.Tuning.PreemptionGrace, $"preempted ({order.Cause.ToString().ToLowerInvariant()}): {order.Reason}").Ignore();
+            .PreemptAsync(running.Step, running.Node, _config.Tuning.PreemptionGrace, $"preempted ({order.Cause.ToString().ToLowerInvariant()}): {order.Reason}").Ignore();
     }
 
     /// <summary>A one-shot timer for when the core wants another pass (aging, a reservation to re-check).</summary>

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Scheduling;
-using Orchestrator.Core.Scheduling.Policies;
 using Orchestrator.Grains.Metrics;
 using Orchestrator.Grains.Nodes;
 
@@ -36,11 +35,7 @@ public sealed partial class SchedulerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _config = (await GrainFactory.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config;
-        _core = new PoolScheduler(Pool, _config, FifoPolicy.Instance, time);
-
-        // Rebuild what runs where from the nodes, the authority on allocations.
-        var reports = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetPoolReportAsync()));
-        foreach (var report in reports) Apply(report);
+        await RebuildCoreAsync();
         if (state.State.Nodes.Count != _nodeVersions.Count)
         {
             state.State.Nodes.IntersectWith(_nodeVersions.Keys);
@@ -99,14 +94,24 @@ public sealed partial class SchedulerGrain(
     public Task<SchedulerStatus> GetStatusAsync()
     {
         var usage = _core.Usage();
-        return Task.FromResult(new SchedulerStatus(usage.Queued, usage.Nodes, usage.SchedulableNodes));
+        return Task.FromResult(new SchedulerStatus(usage.Queued, usage.Nodes, usage.SchedulableNodes, _core.Policy.Name));
     }
 
     /// <inheritdoc />
     public async Task ConfigureAsync(SchedulingConfig config)
     {
+        var policyChanged = !string.Equals(_config.Tuning.Policy, config.Tuning.Policy, StringComparison.Ordinal);
         _config = config;
-        _core.Configure(config);
+        if (policyChanged)
+        {
+            LogPolicy(Pool, config.Tuning.Policy);
+            await RebuildCoreAsync();
+        }
+        else
+        {
+            _core.Configure(config);
+        }
+
         // Nodes whose labels now match another pool go there (they tell this pool they left).
         var moving = new List<string>();
         foreach (var node in state.State.Nodes)
@@ -128,6 +133,9 @@ public sealed partial class SchedulerGrain(
     public Task<PoolUsage> GetUsageAsync() => Task.FromResult(_core.Usage());
 
     /// <inheritdoc />
+    public Task<TimeSpan?> GetEstimatedDurationAsync(string historyKey) => Task.FromResult(_core.Durations.Estimate(historyKey));
+
+    /// <inheritdoc />
     public Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds) =>
         Task.FromResult(jobIds.Select(Explain).ToList());
 
@@ -135,6 +143,12 @@ public sealed partial class SchedulerGrain(
     {
         if (!_queued.ContainsKey(jobId))
             return new PendingExplanation(jobId, Pool, 0, [new PendingReason(PendingReasonKind.NotQueued, $"not waiting in pool {Pool}")]);
+        if (_nodeVersions.Count == 0 && !_config.PoolNames().Contains(Pool, StringComparer.Ordinal))
+        {
+            return new PendingExplanation(jobId, Pool, 0,
+                [new PendingReason(PendingReasonKind.NeverFits, $"pool {Pool} is not in the scheduling configuration, so no node belongs to it; add the pool (with a node selector its nodes match), or change the step's resources.pools")]);
+        }
+
         if (_nodeVersions.Count == 0)
         {
             return new PendingExplanation(jobId, Pool, 0,
@@ -143,6 +157,23 @@ public sealed partial class SchedulerGrain(
 
         return _core.Explain(jobId);
     }
+
+    /// <summary>A new core running the configured policy, filled from what is known: the nodes' reports (the authority
+    /// on what runs where) and the queue. The core takes its policy at construction, so a policy switch rebuilds it;
+    /// its duration history starts over, and stops already ordered stay ordered (the victims' reports free them).</summary>
+    private async Task RebuildCoreAsync()
+    {
+        _core = new PoolScheduler(Pool, _config, LiveQueuePolicies.For(_config.Tuning.Policy), time);
+        _running.Clear();
+        _nodeVersions.Clear();
+        var reports = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetPoolReportAsync()));
+        foreach (var report in reports) Apply(report);
+        var now = time.GetUtcNow();
+        foreach (var step in _queued.Values) _core.Enqueue(SchedulingJobs.ToJob(step, now));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Pool}: queue policy is now {Policy}")]
+    private partial void LogPolicy(string pool, string policy);
 
     private void RequestPass()
     {

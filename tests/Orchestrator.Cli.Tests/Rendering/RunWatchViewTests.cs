@@ -100,6 +100,20 @@ public sealed class RunWatchViewTests
         Assert.Matches(@"^StepAttemptFailed\s+train\[0\]\s+waiting attempt 1 on node-1 exit 137 retry at \d\d:\d\d:\d\d outputs loss=0.41, model \(2Ki\) - killed by signal 9$", rest);
     }
 
+    [Fact]
+    public void EventLine_PreemptionAndItsEnd_SayWhyAndThatNoRetryWasUsed()
+    {
+        var ordered = RunEventLine.Format(Event(8, "StepPreempted", "train[0]", attempt: 1, node: "node-1",
+            message: "preempted (reclaim): tenant ml-team reclaims its quota in pool h200"));
+        var ended = Event(9, "StepAttemptFailed", "train[0]", StepState.Waiting, attempt: 1, exitCode: 143, message: "stopped after preemption",
+            retryAt: T0.AddSeconds(9));
+        ended.Preempted = true;
+
+        Assert.Matches(@"StepPreempted\s+train\[0\]\s+attempt 1 on node-1 - preempted \(reclaim\): tenant ml-team reclaims its quota in pool h200$", ordered);
+        Assert.Matches(@"StepAttemptFailed\s+train\[0\]\s+waiting attempt 1 exit 143 \(preempted: queued again, no retry used\) - stopped after preemption$",
+            RunEventLine.Format(ended));
+    }
+
     [Theory]
     [InlineData(0.4, "400ms")]
     [InlineData(42, "42s")]

@@ -173,4 +173,21 @@ public sealed class PipelineYamlParseTests
         Assert.Equal(100, request.Parameters["rows"].NumberValue);
         Assert.Equal("0.1", request.Parameters["lr"].StringValue);
     }
+
+    [Fact]
+    public void Parse_StepPoolsAndExpectedDuration_AreRead()
+    {
+        var spec = PipelineYaml.Parse("""
+            name: pinned
+            steps:
+              - name: train
+                command: [python, train.py]
+                resources: {gpus: 8, pools: [h200, a100]}
+                expected_duration: 90m
+            """);
+
+        var train = Assert.Single(spec.Steps);
+        Assert.Equal(["h200", "a100"], train.Resources.Pools);
+        Assert.Equal("90m", train.ExpectedDuration);
+    }
 }

@@ -70,6 +70,6 @@ public sealed class BackfillModeTests
         var error = Assert.Single(SchedulingConfigValidator.Validate(config, ConfigFieldStyle.Proto));
 
         Assert.Equal("tuning.backfill_mode", error.Field);
-        Assert.Contains("Reserve or Greedy", error.Message);
+        Assert.Contains("use reserve (the default) or greedy", error.Message);
     }
 }

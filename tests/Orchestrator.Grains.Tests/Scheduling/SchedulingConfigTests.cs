@@ -30,16 +30,32 @@ public sealed class SchedulingConfigTests
             ["Orchestrator:Scheduling:PriorityClasses:0:Name"] = "high",
             ["Orchestrator:Scheduling:PriorityClasses:0:Value"] = "100",
             ["Orchestrator:Scheduling:Tuning:PreemptionGrace"] = "00:00:05",
+            ["Orchestrator:Scheduling:Tuning:BackfillMode"] = "eager",
         }).Build();
         var options = configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>()!;
 
         var result = new SchedulingOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        Assert.Equal(2, result.Failures!.Count());
+        Assert.Equal(3, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.StartsWith("Orchestrator:Scheduling:Tuning:BackfillMode: 'eager' is not a backfill mode", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("Orchestrator:Scheduling:Pools:0:Packing: 'tightest'", StringComparison.Ordinal) && f.Contains("best-fit or spread"));
         Assert.Contains(result.Failures!, f => f.StartsWith("Orchestrator:Scheduling:Tenants:0:Quotas:h200:Gpus: -2 is negative", StringComparison.Ordinal));
         Assert.Equal(TimeSpan.FromSeconds(5), options.ToConfig().Tuning.PreemptionGrace);
+    }
+
+    [Fact]
+    public void ServerConfiguration_GreedyBackfill_ReachesTheCore()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orchestrator:Scheduling:Tuning:BackfillMode"] = "Greedy",
+        }).Build();
+        var options = configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>()!;
+
+        Assert.True(new SchedulingOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Equal(BackfillMode.Greedy, options.ToConfig().Tuning.BackfillMode);
+        Assert.Equal(BackfillMode.Reserve, new SchedulingOptions().ToConfig().Tuning.BackfillMode);
     }
 
     [Fact]
