@@ -33,9 +33,12 @@ echo "metric samples with utilization above 0: $(grep -c 'orchestrator_gpu_utili
 # Two one-GPU torch steps on a one-GPU node: the scheduler must run them one after the other.
 orch pipeline apply -f "$here/gpu/gpu.yaml"
 pair=$(orch run submit gpu-check)
+# While one matmul holds the only GPU, the other waits: ask the scheduler why, and show the pool.
+for _ in $(seq 1 100); do orch run get "$pair" 2>/dev/null | grep -q '^matmul\[[01]\] *running' && break; sleep 0.2; done
+orch run why "$pair" | tee "$out/pair-why.txt"; orch pools | tee "$out/pools.txt"
 orch run watch "$pair" >"$out/pair-watch.txt"; echo "pair run exit $?" | tee -a "$out/summary.txt"
 orch run get "$pair" -o json >"$out/pair-run.json"
-for k in 'matmul[0]' 'matmul[1]'; do orch run logs "$pair" "$k" >"$out/pair-log-$k.txt" 2>&1; done
+for i in 0 1; do orch run logs "$pair" "matmul[$i]" >"$out/pair-log-$i.txt" 2>&1; done
 curl -fsS http://127.0.0.1:7071/metrics >"$out/metrics-end.txt" 2>/dev/null
 kill "$pid"; wait "$pid" 2>/dev/null
 echo done | tee -a "$out/summary.txt"
