@@ -142,19 +142,7 @@ internal static class PipelineCommands
     /// <summary>Reads and parses a pipeline file; problems name the file, the line/column and the field path.</summary>
     private static PipelineSpec ReadSpecFile(string path)
     {
-        string yaml;
-        try
-        {
-            yaml = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new CliUsageException($"-f '{path}': no such file");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUsageException($"-f '{path}': cannot read it ({e.Message})");
-        }
+        var yaml = CliFiles.ReadText(path);
 
         try
         {

@@ -85,19 +85,7 @@ internal static partial class SchedulingCommands
     /// version and time ignored) or a bare configuration. Problems name the file, line and field path.</summary>
     private static SchedulingConfig ReadConfigFile(string path)
     {
-        string yaml;
-        try
-        {
-            yaml = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new CliUsageException($"-f '{path}': no such file");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUsageException($"-f '{path}': cannot read it ({e.Message})");
-        }
+        var yaml = CliFiles.ReadText(path);
 
         try
         {
