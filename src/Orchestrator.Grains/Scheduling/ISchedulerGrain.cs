@@ -1,6 +1,8 @@
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Scheduling;
+using Orchestrator.Core.Scheduling.Admission;
 using Orchestrator.Grains.Nodes;
+using Orchestrator.Grains.Runs;
 
 namespace Orchestrator.Grains.Scheduling;
 
@@ -49,6 +51,17 @@ public interface ISchedulerGrain : IGrainWithStringKey
 
     /// <summary>Why these jobs (step attempt keys, <see cref="StepRef.ToString"/>) are still waiting.</summary>
     Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds);
+
+    /// <summary>Asks to reserve the run's peak GPUs against its tenant's quota in this pool (whole-run admission). True
+    /// when admitted now; otherwise the run waits and is told through <see cref="IRunGrain.AdmittedAsync"/>. A repeat
+    /// answers the current state. Admissions are stored with the scheduler and survive restarts.</summary>
+    Task<bool> AdmitAsync(string runId, string tenant, int priority, int gpus);
+
+    /// <summary>Ends the run's admission (the run ended): frees its reservation and admits waiting runs that now fit.</summary>
+    Task WithdrawAsync(string runId);
+
+    /// <summary>Why the run still waits for admission in this pool.</summary>
+    Task<PendingExplanation> ExplainAdmissionAsync(string runId);
 }
 
 /// <summary>What the scheduler reports about itself.</summary>
@@ -69,4 +82,7 @@ public sealed class SchedulerState
 {
     /// <summary>Node names.</summary>
     [Id(0)] public SortedSet<string> Nodes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whole-run admissions, admitted and waiting, in the order they were asked for.</summary>
+    [Id(1)] public List<AdmissionRecord> Admissions { get; set; } = [];
 }

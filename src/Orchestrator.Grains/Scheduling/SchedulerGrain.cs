@@ -161,6 +161,7 @@ public sealed partial class SchedulerGrain(
     private async Task RebuildCoreAsync()
     {
         _core = new PoolScheduler(Pool, _config, LiveQueuePolicies.For(_config.Tuning.Policy), time);
+        RestoreAdmissions();
         _running.Clear();
         _nodeVersions.Clear();
         var reports = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetPoolReportAsync()));
