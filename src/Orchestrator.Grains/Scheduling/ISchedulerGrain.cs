@@ -74,8 +74,8 @@ public interface ISchedulerGrain : IGrainWithStringKey
 public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes,
     [property: Id(3)] string Policy = "");
 
-/// <summary>Stored state of a scheduler: which nodes belong to the pool. The queue itself is not stored: runs put
-/// their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>
+/// <summary>Stored state of a scheduler: which nodes belong to the pool, and its whole-run admissions. The queue itself
+/// is not stored: runs put their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>
 [GenerateSerializer]
 [Alias("orch.scheduler-state")]
 public sealed class SchedulerState
