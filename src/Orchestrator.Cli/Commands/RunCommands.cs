@@ -37,6 +37,12 @@ internal static class RunCommands
         var requestId = new Option<string>("--request-id") { Description = "idempotency key: submitting again with the same id returns the same run", HelpName = "ID" };
         var noCache = new Option<bool>("--no-cache") { Description = "run every step even when an identical earlier step's outputs could be reused" };
         var watch = new Option<bool>("--watch") { Description = "follow the run until it finishes (exit code 0 only if it succeeded)" };
+        var admission = new Option<string>("--admission")
+        {
+            Description = "stepwise (default: each step against the quota when ready) or whole-run (reserve the run's peak GPUs against the tenant's quota before its first step)",
+            HelpName = "MODE",
+        };
+        admission.AcceptOnlyFromAmong("stepwise", "whole-run");
         var command = new Command("submit", """
             Submit a run of a pipeline and print its id (with -o json: the Run).
             With --watch, follow it like 'run watch'; with -o json the Run comes first, then one RunEvent per line.
@@ -44,7 +50,8 @@ internal static class RunCommands
             Examples:
               orch run submit churn -p code_dir=$PWD/examples/churn -p learning_rates='[0.3, 0.1, 0.03]' --watch
               orch run submit churn --label team=growth --priority 10 --request-id nightly-2025-05-01
-            """) { pipeline, version, parameters, labels, priority, requestId, noCache, watch };
+              orch run submit train-sweep --admission whole-run
+            """) { pipeline, version, parameters, labels, priority, requestId, noCache, watch, admission };
         app.SetAction(command, async (context, cancellationToken) =>
         {
             var request = new SubmitRunRequest
@@ -56,6 +63,12 @@ internal static class RunCommands
                 RequestId = context.Parse.GetValue(requestId) ?? "",
                 DisableCache = context.Parse.GetValue(noCache),
                 SubmittedBy = context.User,
+                Admission = context.Parse.GetValue(admission) switch
+                {
+                    "whole-run" => Admission.WholeRun,
+                    "stepwise" => Admission.Stepwise,
+                    _ => Admission.Unspecified,
+                },
             };
             foreach (var (name, value) in KeyValueArguments.Parse(context.Parse.GetValue(parameters), "--param", "rows=4000"))
             {

@@ -14,6 +14,17 @@ internal static class SchedulingTables
     public static Table Why(ExplainPendingResponse response)
     {
         var table = Tables.Create("STEP", "ATTEMPT", "STATE", "POOL", "AHEAD", "WHY");
+        if (response.Admission is { } admission)
+        {
+            // The whole run waits for admission before any step is queued: that comes first.
+            for (var i = 0; i < admission.Reasons.Count; i++)
+            {
+                var head = i == 0;
+                Tables.AddRow(table, head ? "(run)" : "", "", head ? "waiting for admission" : "", head ? admission.Pool : "",
+                    head ? admission.Position.ToString(CultureInfo.InvariantCulture) : "", Reason(admission.Reasons[i]));
+            }
+        }
+
         foreach (var step in response.Steps)
         {
             var state = step.State.ToLowerInvariant();

@@ -32,4 +32,6 @@ public sealed record RunDefinition
     public bool CacheDisabled { get; init; }
     /// <summary>When it was submitted.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Stepwise (the default) or whole-run admission.</summary>
+    public AdmissionMode Admission { get; init; } = AdmissionMode.Stepwise;
 }

@@ -34,6 +34,11 @@ public enum RunEventType
     /// <summary>The scheduler ordered a step attempt stopped so that a waiting step can have its resources (the
     /// message says why); when the attempt ends it goes back to the queue without using a retry.</summary>
     StepPreempted,
+    /// <summary>The run asks its pool's scheduler to reserve its peak concurrent GPU demand (<see cref="RunEvent.PeakGpus"/>
+    /// in <see cref="RunEvent.Pool"/>); no step is queued until it is admitted.</summary>
+    RunAdmissionRequested,
+    /// <summary>The reservation was made: the run's steps may be queued.</summary>
+    RunAdmitted,
 }
 
 /// <summary>One event of a run: who did what, when, to which step.</summary>
@@ -74,6 +79,11 @@ public sealed record RunEvent
     public string? CacheKey { get; init; }
     /// <summary>Why a step was skipped; decides whether a retry of the run runs it again.</summary>
     public SkipCause? SkipCause { get; init; }
+    /// <summary>On <see cref="RunEventType.RunAdmissionRequested"/>: the pool whose scheduler admits the run (null when
+    /// its peak is 0 and no scheduler is asked).</summary>
+    public string? Pool { get; init; }
+    /// <summary>On <see cref="RunEventType.RunAdmissionRequested"/>: the run's peak concurrent GPU demand.</summary>
+    public long? PeakGpus { get; init; }
 
     /// <summary>The state a step is in after this event, or null for run-level events.</summary>
     public StepState? StepStateAfter => Type switch

@@ -14,6 +14,8 @@ public sealed partial class RunMachine
     public List<int> DrainActivatable()
     {
         var result = new List<int>();
+        // Not admitted yet: steps stay Waiting (and in the activation queue) until RunAdmitted; a cancel lets the exit handler run.
+        if (AdmissionWaiting && !CancelRequested) return result;
         while (_activatable.TryDequeue(out var i))
         {
             var s = _steps[i];
@@ -210,8 +212,28 @@ public sealed partial class RunMachine
     {
         if (State is not (RunState.Failed or RunState.Cancelled))
             throw new RunPreconditionException($"run {RunId} is {State.ToString().ToLowerInvariant()}; only a failed or cancelled run can be retried");
-        return [new RunEvent { Type = RunEventType.RunRetried, Actor = actor, Time = now, Message = $"retried by {actor}" }];
+        var retried = new RunEvent { Type = RunEventType.RunRetried, Actor = actor, Time = now, Message = $"retried by {actor}" };
+        // The reservation was withdrawn when the run ended: a whole-run admission is asked for again.
+        return AdmissionGpus is { } peak ? [retried, .. RequestAdmission(AdmissionPool, peak, now)] : [retried];
     }
+
+    /// <summary>The events that ask for whole-run admission of <paramref name="peakGpus"/> in <paramref name="pool"/>; a
+    /// peak of 0 is admitted at once, without a scheduler.</summary>
+    public IReadOnlyList<RunEvent> RequestAdmission(string? pool, long peakGpus, DateTimeOffset now)
+    {
+        var requested = new RunEvent
+        {
+            Type = RunEventType.RunAdmissionRequested, Actor = "system", Time = now, Pool = peakGpus > 0 ? pool : null, PeakGpus = peakGpus,
+            Message = peakGpus > 0 ? $"whole-run admission: {peakGpus} GPUs at its peak, to reserve in pool {pool}" : "whole-run admission: no GPU step, admitted at once",
+        };
+        return peakGpus > 0 ? [requested] : [requested, Admit("system", now)!];
+    }
+
+    /// <summary>The run's admission was granted: <see cref="RunEventType.RunAdmitted"/>, or null when it does not wait for one.</summary>
+    public RunEvent? OnAdmitted(string actor, DateTimeOffset now) => AdmissionWaiting ? Admit(actor, now) : null;
+
+    private static RunEvent Admit(string actor, DateTimeOffset now) =>
+        new() { Type = RunEventType.RunAdmitted, Actor = actor, Time = now, Message = "admitted: its peak GPUs are reserved" };
 
     /// <summary>The final event, once every step is terminal; null otherwise.</summary>
     public RunEvent? TryFinish(DateTimeOffset now)

@@ -68,6 +68,15 @@ public sealed partial class RunMachine
     public bool IsTerminal => State.IsTerminal();
     /// <summary>Steps not yet in a terminal state.</summary>
     public int ActiveStepCount => _steps.Length - TerminalStepCount;
+    /// <summary>True between <see cref="RunEventType.RunAdmissionRequested"/> and <see cref="RunEventType.RunAdmitted"/>:
+    /// no step is activated meanwhile (unless the run is cancelled, so its exit handler can still run).</summary>
+    public bool AdmissionWaiting { get; private set; }
+    /// <summary>True once the run holds a whole-run admission (until a retry asks for it again).</summary>
+    public bool Admitted { get; private set; }
+    /// <summary>The pool the run asked for admission in; null for a stepwise run or a peak of 0.</summary>
+    public string? AdmissionPool { get; private set; }
+    /// <summary>The peak GPUs the run asked to reserve, or null for a stepwise run.</summary>
+    public long? AdmissionGpus { get; private set; }
     /// <summary>The earliest pending retry, or null.</summary>
     public DateTimeOffset? NextRetryAt => _retries.Count == 0 ? null : _retries.Min.At;
 
@@ -181,6 +190,16 @@ public sealed partial class RunMachine
                 break;
             case RunEventType.RunRetried:
                 ApplyRetry();
+                break;
+            case RunEventType.RunAdmissionRequested:
+                AdmissionWaiting = true;
+                Admitted = false;
+                AdmissionPool = e.Pool;
+                AdmissionGpus = e.PeakGpus ?? 0;
+                break;
+            case RunEventType.RunAdmitted:
+                AdmissionWaiting = false;
+                Admitted = true;
                 break;
             case RunEventType.RunFinished:
                 State = e.RunState ?? throw new InvalidOperationException($"Run {RunId}: RunFinished without a state.");

@@ -24,6 +24,9 @@ public sealed record GangShape(int Replicas, ResourceRequest PerReplica)
 /// <param name="Preemptible">Whether it may be preempted at all.</param>
 /// <param name="AttainedGpuSeconds">GPU-seconds it already received before this queueing (after a preemption): policies
 /// rank by it, and a completed run records attained ÷ GPUs plus its last run in the duration history.</param>
+/// <param name="AdmittedRun">The run whose whole-run admission this job draws on (see <see cref="PoolScheduler.Admit"/>),
+/// or null for a stepwise job. While the run is admitted in the pool, the job is within quota as long as the run's
+/// placed GPUs plus its own stay within the run's reservation; otherwise it is judged like any other job.</param>
 public sealed record JobRequest(
     string Id,
     string Tenant,
@@ -33,7 +36,8 @@ public sealed record JobRequest(
     TimeSpan? ExpectedDuration = null,
     string HistoryKey = "",
     bool Preemptible = true,
-    double AttainedGpuSeconds = 0);
+    double AttainedGpuSeconds = 0,
+    string? AdmittedRun = null);
 
 /// <summary>Where one replica goes: a node and exactly these GPU indices.</summary>
 /// <param name="Node">Node name.</param>
@@ -72,7 +76,15 @@ public sealed record PreemptionOrder(string JobId, PreemptionCause Cause, string
 /// <param name="Preemptions">Running jobs to stop.</param>
 /// <param name="NextWakeUp">When the core wants another pass even if nothing happens (aging, a reservation to
 /// re-check); null when only events can change anything.</param>
-public sealed record ScheduleResult(IReadOnlyList<GangPlacement> Placements, IReadOnlyList<PreemptionOrder> Preemptions, DateTimeOffset? NextWakeUp);
+/// <param name="Admitted">Runs whose waiting whole-run admission this pass admitted because a configuration change
+/// made room (a larger quota); admissions made room for by <see cref="PoolScheduler.Withdraw"/> are returned by it
+/// instead. Null when none.</param>
+public sealed record ScheduleResult(IReadOnlyList<GangPlacement> Placements, IReadOnlyList<PreemptionOrder> Preemptions, DateTimeOffset? NextWakeUp,
+    IReadOnlyList<string>? Admitted = null)
+{
+    /// <summary><see cref="Admitted"/>, or empty.</summary>
+    public IReadOnlyList<string> AdmittedRuns => Admitted ?? [];
+}
 
 /// <summary>A node as one pool's scheduler sees it.</summary>
 /// <param name="Name">Node name.</param>

@@ -23,6 +23,9 @@ public enum PendingReasonKind
 
     /// <summary>Not in this pool's queue (already placed, finished, or unknown).</summary>
     NotQueued,
+
+    /// <summary>The run waits for whole-run admission: its peak GPUs do not fit its tenant's unreserved quota yet.</summary>
+    Admission,
 }
 
 /// <summary>A reason with the words a user can act on.</summary>

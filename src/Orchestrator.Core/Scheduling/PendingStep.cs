@@ -15,9 +15,11 @@ namespace Orchestrator.Core.Scheduling;
 /// <param name="Pools">Pools the step may be placed in; empty for the default pool.</param>
 /// <param name="AttainedGpuSeconds">GPU-seconds its earlier, preempted attempts received (what least-attained-service
 /// policies rank by, so that a preempted step does not start over as if new).</param>
+/// <param name="AdmittedRun">The run id when the run holds a whole-run admission (the step is charged to its
+/// reservation); null for a stepwise run.</param>
 public sealed record PendingStep(StepRef Step, ResourceRequest Resources, int Priority, long Sequence, string Tenant,
     DateTimeOffset? ReadySince = null, TimeSpan? ExpectedDuration = null, string HistoryKey = "", IReadOnlyList<string>? Pools = null,
-    double AttainedGpuSeconds = 0)
+    double AttainedGpuSeconds = 0, string? AdmittedRun = null)
 {
     /// <summary>The pools to queue in: <see cref="Pools"/>, or the default pool when none are named.</summary>
     public IReadOnlyList<string> PoolsOrDefault => Pools is { Count: > 0 } pools ? pools : [SchedulingConfig.DefaultPool];

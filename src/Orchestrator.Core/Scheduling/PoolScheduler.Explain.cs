@@ -22,11 +22,12 @@ public sealed partial class PoolScheduler
         }
 
         var tenant = job.Tenant;
-        var withinQuota = (tenant.WithinQuota + job.Total).Within(tenant.Quota);
+        var (withinQuota, _) = QuotaFor(tenant, job.Request, job.Total);
         if (!withinQuota && !tenant.MayBorrow)
         {
+            var reserved = tenant.Reserved > 0 ? $" ({tenant.Reserved} of them reserved by admitted runs)" : "";
             reasons.Add(new PendingReason(PendingReasonKind.Quota,
-                $"tenant {tenant.Name} uses {tenant.Used.Gpus} of {tenant.Quota.Gpus} GPUs in pool {Pool} and may not borrow; the job needs {job.Total.Gpus} more"));
+                $"tenant {tenant.Name} uses {tenant.Used.Gpus} of {tenant.Quota.Gpus} GPUs in pool {Pool}{reserved} and may not borrow; the job needs {job.Total.Gpus} more"));
         }
 
         if (job.Nomination is { } nomination)

@@ -1,3 +1,5 @@
+using Orchestrator.Core.Scheduling.Admission;
+
 namespace Orchestrator.Core.Scheduling;
 
 /// <summary>One scheduling pass: jobs in order (level, then fair share across tenants, then rank), each placed whole,
@@ -11,6 +13,7 @@ public sealed partial class PoolScheduler
         var now = _time.GetUtcNow();
         ApplyAging(now);
         Rerank(now);
+        var admitted = RecheckAdmissions();
         var pass = new Pass(now, PreemptionPossible(), _sequence);
         foreach (var (level, tenants) in _levels)
         {
@@ -33,7 +36,7 @@ public sealed partial class PoolScheduler
 
         foreach (var placement in pass.Placements) RemoveWaiting(_waiting[placement.Job.Id]);
         _lastReservation = pass.Reservation;
-        return new ScheduleResult(pass.Placements, pass.Preemptions, NextWakeUp(now));
+        return new ScheduleResult(pass.Placements, pass.Preemptions, NextWakeUp(now), admitted);
     }
 
     private double ShareKey(TenantState tenant) => _config.Tuning.FairShare ? tenant.DominantShare(_capacity) : 0;
@@ -64,15 +67,16 @@ public sealed partial class PoolScheduler
 
         if (!EverFits(job.Shape)) return VisitOutcome.DropGroup;
         var tenant = job.Tenant;
-        var withinQuota = (tenant.WithinQuota + job.Total).Within(tenant.Quota);
-        if (!withinQuota && !tenant.MayBorrow) return VisitOutcome.DropGroup;
+        var (withinQuota, admission) = QuotaFor(tenant, job.Request, job.Total);
+        // A group mixes jobs charged to admitted runs and stepwise ones, which fare differently against the quota.
+        if (!withinQuota && !tenant.MayBorrow) return tenant.Reserved > 0 ? VisitOutcome.Next : VisitOutcome.DropGroup;
 
         var reservation = pass.Reservation is { } r && r.JobId != job.Id && r.Constrains(EstimateOf(job.Request), pass.Now) ? r : null;
         var nominated = job.Nomination is not null;
         var plan = TryPlan(job, reservation, pass);
         if (plan is not null)
         {
-            pass.Placements.Add(Commit(job, plan, borrowed: !withinQuota, pass.Now));
+            pass.Placements.Add(Commit(job, plan, borrowed: !withinQuota, admission, pass.Now));
             if (reservation is not null)
             {
                 foreach (var (node, replicas) in plan) reservation.Consume(node, replicas * job.Shape.Gpus);
@@ -81,7 +85,7 @@ public sealed partial class PoolScheduler
             return VisitOutcome.Next;
         }
 
-        if (job.Nomination is null) TryPreempt(job, withinQuota, pass);
+        if (job.Nomination is null) TryPreempt(job, withinQuota, admission is not null, pass);
         if (!_config.Tuning.Backfill)
         {
             pass.Stopped = true;
@@ -120,7 +124,7 @@ public sealed partial class PoolScheduler
         return nominatedPlan;
     }
 
-    private GangPlacement Commit(WaitingJob job, List<(NodeState Node, int Replicas)> plan, bool borrowed, DateTimeOffset now)
+    private GangPlacement Commit(WaitingJob job, List<(NodeState Node, int Replicas)> plan, bool borrowed, RunAdmission? admission, DateTimeOffset now)
     {
         DropNomination(job);
         var replicas = new List<ReplicaPlacement>(job.Shape.Replicas);
@@ -138,7 +142,7 @@ public sealed partial class PoolScheduler
             if (node.Schedulable) _index.Add(node);
         }
 
-        AddRunning(new RunningJob(job.Request, job.Tenant, replicas, now, ++_sequence), borrowed);
+        AddRunning(new RunningJob(job.Request, job.Tenant, replicas, now, ++_sequence), borrowed, admission);
         return new GangPlacement(job.Request, replicas, borrowed);
     }
 

@@ -51,20 +51,21 @@ public sealed partial class PoolScheduler
         var someoneHasRoom = false;
         foreach (var tenant in _tenants.Values)
         {
-            someoneBorrows |= tenant.Borrowing.Count > 0 && tenant.Used.Gpus - tenant.Terminating.Gpus > tenant.Quota.Gpus;
+            someoneBorrows |= tenant.Borrowing.Count > 0 && tenant.Used.Gpus - tenant.Terminating.Gpus > tenant.Quota.Gpus - tenant.UnusedReserved;
             someoneHasRoom |= tenant.Queued > 0 && tenant.WithinQuota.Gpus < tenant.Quota.Gpus;
         }
 
         return someoneBorrows && someoneHasRoom;
     }
 
-    private void TryPreempt(WaitingJob job, bool withinQuota, Pass pass)
+    private void TryPreempt(WaitingJob job, bool withinQuota, bool admitted, Pass pass)
     {
         if (!pass.PreemptionPossible) return;
         var shape = job.Shape;
-        if (withinQuota && pass.FailedReclaims.Add((shape, job.Tenant.Name)))
+        // A job charged to an admitted run may also reclaim its own tenant's borrowing jobs: they borrow its reservation.
+        if (withinQuota && pass.FailedReclaims.Add((shape, admitted ? job.Tenant.Name + "\u0001admitted" : job.Tenant.Name)))
         {
-            if (PreemptFor(job, PreemptionCause.Reclaim, ReclaimCandidates(job), pass)) return;
+            if (PreemptFor(job, PreemptionCause.Reclaim, ReclaimCandidates(job, admitted), pass)) return;
         }
 
         var priority = job.Request.Priority;
@@ -84,18 +85,20 @@ public sealed partial class PoolScheduler
         }
     }
 
-    /// <summary>Borrowed jobs of other tenants, lowest priority first; never more of a tenant than its use above quota.</summary>
-    private IEnumerable<RunningJob> ReclaimCandidates(WaitingJob job)
+    /// <summary>Borrowed jobs of other tenants (and of its own tenant, for a job charged to an admitted run), lowest
+    /// priority first; never more of a tenant than its use above the quota it has open (its quota less its reserved but
+    /// unused GPUs).</summary>
+    private IEnumerable<RunningJob> ReclaimCandidates(WaitingJob job, bool admitted)
     {
         var taken = new Dictionary<TenantState, int>();
         foreach (var (_, set) in _victims)
         {
             foreach (var victim in set)
             {
-                if (!victim.Borrowed || victim.Tenant == job.Tenant) continue;
+                if (!victim.Borrowed || (victim.Tenant == job.Tenant && !admitted)) continue;
                 var tenant = victim.Tenant;
                 var already = taken.GetValueOrDefault(tenant);
-                if (tenant.Used.Gpus - tenant.Terminating.Gpus - already - victim.Total.Gpus < tenant.Quota.Gpus) continue;
+                if (tenant.Used.Gpus - tenant.Terminating.Gpus - already - victim.Total.Gpus < tenant.Quota.Gpus - tenant.UnusedReserved) continue;
                 taken[tenant] = already + victim.Total.Gpus;
                 yield return victim;
             }
@@ -189,6 +192,8 @@ public sealed partial class PoolScheduler
 
     private string ReasonFor(PreemptionCause cause, RunningJob victim, WaitingJob job) => cause switch
     {
+        PreemptionCause.Reclaim when victim.Tenant == job.Tenant =>
+            $"this job of tenant {job.Tenant.Name} borrows GPUs reserved for admitted run {job.Request.AdmittedRun} in pool {Pool}, whose job {job.Id} needs them",
         PreemptionCause.Reclaim => $"tenant {victim.Tenant.Name} borrows {victim.Tenant.GpusAboveQuota} GPUs above its quota of " +
             $"{victim.Tenant.Quota.Gpus} in pool {Pool}; tenant {job.Tenant.Name} needs its quota back for job {job.Id}",
         PreemptionCause.Priority => $"job {job.Id} of priority {job.Request.Priority} needs the GPUs of this job of priority {victim.Request.Priority}",

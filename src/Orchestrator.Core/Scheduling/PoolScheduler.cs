@@ -1,3 +1,5 @@
+using Orchestrator.Core.Scheduling.Admission;
+
 namespace Orchestrator.Core.Scheduling;
 
 /// <summary>The scheduling core of one pool: the queue, the nodes and what runs on them, quotas and fair share,
@@ -6,7 +8,7 @@ namespace Orchestrator.Core.Scheduling;
 /// <remarks>The semantics, and where they go beyond the issue, are in docs/scheduling.md.</remarks>
 public sealed partial class PoolScheduler
 {
-    private readonly IQueuePolicy _policy;
+    private IQueuePolicy _policy;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
     private readonly FreeGpuIndex _index = new();
@@ -61,6 +63,19 @@ public sealed partial class PoolScheduler
             if (node.Schedulable) _index.Add(node);
         }
 
+        RebuildQueue(_time.GetUtcNow());
+        // A larger quota may let waiting admissions in; existing admissions stay even above a smaller one.
+        _admissionRecheck = true;
+    }
+
+    /// <summary>Switches the queue policy: waiting jobs are ranked again under it; the duration history, running jobs
+    /// and preemptions already ordered are kept (no rebuild needed).</summary>
+    public void SetPolicy(IQueuePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (ReferenceEquals(policy, _policy)) return;
+        _policy = policy;
+        _lastRerank = DateTimeOffset.MinValue;
         RebuildQueue(_time.GetUtcNow());
     }
 
@@ -151,7 +166,7 @@ public sealed partial class PoolScheduler
 
         if (_waiting.TryGetValue(job.Id, out var waiting)) Dequeue(waiting.Id);
         var tenant = TenantNamed(job.Tenant);
-        var borrowed = !(tenant.WithinQuota + Resources.Of(job.Shape)).Within(tenant.Quota);
+        var (withinQuota, admission) = QuotaFor(tenant, job, Resources.Of(job.Shape));
         foreach (var replica in replicas)
         {
             var node = _nodes[replica.Node];
@@ -164,7 +179,7 @@ public sealed partial class PoolScheduler
             if (node.Schedulable) _index.Add(node);
         }
 
-        AddRunning(new RunningJob(job, tenant, [.. replicas], since, ++_sequence), borrowed);
+        AddRunning(new RunningJob(job, tenant, [.. replicas], since, ++_sequence), !withinQuota, admission);
         return true;
     }
 
@@ -233,9 +248,16 @@ public sealed partial class PoolScheduler
         _schedulableNodes += sign;
     }
 
-    private void AddRunning(RunningJob job, bool borrowed)
+    private void AddRunning(RunningJob job, bool borrowed, RunAdmission? admission)
     {
         job.Borrowed = borrowed;
+        if (admission is not null && !borrowed)
+        {
+            job.Admission = admission;
+            admission.PlacedGpus += job.Total.Gpus;
+            job.Tenant.AdmittedUse += job.Total;
+        }
+
         job.ExpectedEnd = Durations.EstimateFor(job.Request) is { } estimate ? job.Since + estimate : null;
         _running[job.Id] = job;
         job.Tenant.Used += job.Total;
@@ -250,6 +272,13 @@ public sealed partial class PoolScheduler
         job.Tenant.Used -= job.Total;
         if (job.Borrowed) job.Tenant.Borrowing.Remove(job);
         else job.Tenant.WithinQuota -= job.Total;
+        if (job.Admission is { } admission)
+        {
+            admission.PlacedGpus -= job.Total.Gpus;
+            job.Tenant.AdmittedUse -= job.Total;
+            job.Admission = null;
+        }
+
         OnRunningRemoved(job);
     }
 
@@ -261,8 +290,8 @@ public sealed partial class PoolScheduler
         List<RunningJob>? relabelled = null;
         foreach (var job in tenant.Borrowing)
         {
-            if (tenant.WithinQuota.Gpus >= tenant.Quota.Gpus) break;
-            if (job.PreemptedFor is not null || !(tenant.WithinQuota + job.Total).Within(tenant.Quota)) continue;
+            if (tenant.WithinQuota.Gpus - tenant.AdmittedUse.Gpus >= tenant.Quota.Gpus - tenant.Reserved) break;
+            if (job.PreemptedFor is not null || !tenant.FitsOpenQuota(job.Total)) continue;
             tenant.WithinQuota += job.Total;
             (relabelled ??= []).Add(job);
         }

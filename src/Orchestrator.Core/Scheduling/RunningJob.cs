@@ -1,3 +1,5 @@
+using Orchestrator.Core.Scheduling.Admission;
+
 namespace Orchestrator.Core.Scheduling;
 
 /// <summary>A job holding resources: where, since when, whether it borrows, whether it is being preempted.</summary>
@@ -19,6 +21,9 @@ internal sealed class RunningJob(JobRequest request, TenantState tenant, IReadOn
     public long Sequence { get; } = sequence;
     public Resources Total { get; } = Resources.Of(request.Shape);
     public bool Borrowed { get; set; }
+
+    /// <summary>The admitted run whose reservation this job is charged to; null for a stepwise job.</summary>
+    public RunAdmission? Admission { get; set; }
 
     /// <summary>Set when a preemption order was issued: it keeps its resources until released.</summary>
     public string? PreemptedFor { get; set; }

@@ -1,3 +1,5 @@
+using Orchestrator.Core.Scheduling.Admission;
+
 namespace Orchestrator.Core.Scheduling;
 
 /// <summary>A tenant in one pool: its spec, what its running jobs use, and its waiting jobs per level.</summary>
@@ -18,6 +20,27 @@ internal sealed class TenantState(string name)
     public Resources Terminating { get; set; }
 
     public int Queued { get; set; }
+
+    /// <summary>GPUs reserved by its admitted runs in this pool.</summary>
+    public int Reserved { get; set; }
+
+    /// <summary>What its jobs charged to an admitted run hold (part of <see cref="WithinQuota"/>).</summary>
+    public Resources AdmittedUse { get; set; }
+
+    /// <summary>Reserved GPUs its admitted runs do not hold yet: the rest of the tenant may only borrow them.</summary>
+    public int UnusedReserved => Math.Max(0, Reserved - AdmittedUse.Gpus);
+
+    /// <summary>Run admissions waiting for quota, by priority (highest first) then arrival.</summary>
+    public SortedSet<RunAdmission> AdmissionQueue { get; } = new(RunAdmission.QueueOrder);
+
+    /// <summary>True when its jobs not charged to an admission may take <paramref name="extra"/> within quota: their GPUs
+    /// against the quota minus the reservations, CPU and memory against the whole quota.</summary>
+    public bool FitsOpenQuota(Resources extra)
+    {
+        var gpus = WithinQuota.Gpus - AdmittedUse.Gpus + extra.Gpus;
+        var all = WithinQuota + extra;
+        return gpus <= Quota.Gpus - Reserved && (all with { Gpus = 0 }).Within(Quota with { Gpus = 0 });
+    }
 
     /// <summary>Waiting jobs by level, then by group (shape and base priority: jobs that fit or fail alike), each in rank order.</summary>
     public Dictionary<int, Dictionary<(ShapeKey Shape, int Priority), SortedSet<WaitingJob>>> ByLevel { get; } = [];

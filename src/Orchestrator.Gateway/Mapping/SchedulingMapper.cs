@@ -110,6 +110,7 @@ public static class SchedulingMapper
         PendingReasonKind.Reservation => Proto.PendingReasonKind.Reservation,
         PendingReasonKind.AwaitingPreemption => Proto.PendingReasonKind.AwaitingPreemption,
         PendingReasonKind.NotQueued => Proto.PendingReasonKind.NotQueued,
+        PendingReasonKind.Admission => Proto.PendingReasonKind.Admission,
         _ => Proto.PendingReasonKind.Unspecified,
     };
 }

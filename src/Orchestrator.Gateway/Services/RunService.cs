@@ -43,12 +43,20 @@ public sealed class RunService(IGrainFactory grains, IRunIndex runIndex, IStepLo
         {
             Tenant = tenant, Pipeline = pipeline, Version = request.PipelineVersion.Length == 0 ? "latest" : request.PipelineVersion,
             Arguments = arguments, Priority = priority, Labels = RequestRules.Labels(request.Labels), RequestId = request.RequestId,
-            CacheDisabled = request.DisableCache,
+            CacheDisabled = request.DisableCache, Admission = AdmissionOf(request.Admission),
             SubmittedBy = request.SubmittedBy.Length > 0 ? RequestRules.Clip(request.SubmittedBy) : PipelineService.Caller(context),
         };
         var id = request.RequestId.Length > 0 ? RunIds.FromRequest(tenant, request.RequestId) : RunIds.New();
         return RunMapper.ToProto(await grains.GetGrain<IRunGrain>(id).SubmitAsync(submit));
     }
+
+    /// <summary>The run's admission mode; unspecified means stepwise.</summary>
+    private static Core.Runs.AdmissionMode AdmissionOf(Admission admission) => admission switch
+    {
+        Admission.Unspecified or Admission.Stepwise => Core.Runs.AdmissionMode.Stepwise,
+        Admission.WholeRun => Core.Runs.AdmissionMode.WholeRun,
+        _ => throw OrchestratorException.Invalid("admission", $"{(int)admission} is not an admission mode; use ADMISSION_STEPWISE or ADMISSION_WHOLE_RUN"),
+    };
 
     /// <summary>The bare priority, or the value of the named class in the scheduling configuration in force.</summary>
     private async Task<int> PriorityAsync(SubmitRunRequest request)

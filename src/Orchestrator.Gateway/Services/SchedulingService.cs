@@ -55,6 +55,9 @@ public sealed class SchedulingService(IGrainFactory grains) : Contracts.V1.Sched
         var explanations = answers.SelectMany(a => a).ToLookup(e => e.JobId, StringComparer.Ordinal);
 
         var response = new ExplainPendingResponse();
+        var admission = await grains.GetGrain<IRunGrain>(runId).GetAdmissionAsync();
+        if (admission is { Waiting: true, Pool: { } pool })
+            response.Admission = SchedulingMapper.ToProto(await grains.GetGrain<ISchedulerGrain>(pool).ExplainAdmissionAsync(runId));
         foreach (var step in waiting)
         {
             var item = new PendingStepExplanation { StepKey = step.Step.StepKey, Attempt = step.Step.Attempt, State = step.State.ToString() };

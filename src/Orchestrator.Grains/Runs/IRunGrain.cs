@@ -59,7 +59,24 @@ public interface IRunGrain : IGrainWithStringKey
     /// the step again once the attempt has ended, without using a retry.</summary>
     [OneWay]
     Task PreemptAsync(StepRef step, string node, TimeSpan grace, string reason);
+
+    /// <summary>The pool's scheduler admitted the run (its peak GPUs are reserved): it records it and queues its steps.</summary>
+    [OneWay]
+    Task AdmittedAsync();
+
+    /// <summary>The run's admission: its mode, and the pool and peak it waits for or holds.</summary>
+    Task<RunAdmissionStatus> GetAdmissionAsync();
 }
+
+/// <summary>A run's whole-run admission as the run sees it.</summary>
+/// <param name="Mode">Stepwise or whole-run.</param>
+/// <param name="Waiting">True while it waits for the scheduler to admit it.</param>
+/// <param name="Pool">The pool it asked in; null for a stepwise run or a peak of 0.</param>
+/// <param name="PeakGpus">Its peak concurrent GPU demand; 0 for a stepwise run.</param>
+[GenerateSerializer]
+[Alias("orch.run-admission-status")]
+public sealed record RunAdmissionStatus([property: Id(0)] AdmissionMode Mode, [property: Id(1)] bool Waiting, [property: Id(2)] string? Pool,
+    [property: Id(3)] long PeakGpus);
 
 /// <summary>A step attempt's state and the pools it may be placed in.</summary>
 [GenerateSerializer]
@@ -89,6 +106,8 @@ public sealed record SubmitRun
     [Id(7)] public bool CacheDisabled { get; init; }
     /// <summary>Who submits.</summary>
     [Id(8)] public string SubmittedBy { get; init; } = "anonymous";
+    /// <summary>Stepwise (default) or whole-run admission.</summary>
+    [Id(9)] public AdmissionMode Admission { get; init; } = AdmissionMode.Stepwise;
 }
 
 /// <summary>How an attempt ended, as the agent reports it.</summary>

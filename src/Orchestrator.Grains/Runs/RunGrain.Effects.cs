@@ -140,6 +140,7 @@ public sealed partial class RunGrain
                 effects.Add(() => Task.WhenAll(PoolsOf(step).Select(p => Scheduler(p).RemoveAsync(current))));
         }
 
+        CollectAdmissionEffects(e, effects);
         if (e.Type == RunEventType.CancelRequested)
         {
             foreach (var running in Machine.Steps.Where(s => s.State == StepState.Running && s.Node is not null).ToList())
@@ -238,7 +239,7 @@ public sealed partial class RunGrain
     private PendingStep Pending(StepRuntime step) =>
         new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant,
             step.ReadySince ?? time.GetUtcNow(), step.Plan.Definition.ExpectedDuration, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step),
-            AttainedGpuSeconds(step));
+            AttainedGpuSeconds(step), Machine.Admitted ? RunId : null);
 
     /// <summary>GPU time the step's preempted attempts had: it keeps its standing under least-attained-service ranking.</summary>
     private static double AttainedGpuSeconds(StepRuntime step) => step.Attempts

@@ -60,6 +60,7 @@ public sealed partial class RunGrain(
         RunMetrics.Loaded(_machine);
         if (_machine.IsTerminal) return;
         await ReconcileAsync(activating: true);
+        await RequestAdmissionAsync();
     }
 
     /// <inheritdoc />
@@ -82,11 +83,13 @@ public sealed partial class RunGrain(
             Id = RunId, Tenant = request.Tenant, Pipeline = request.Pipeline, PipelineVersion = version.Version,
             PipelineDigest = version.Digest, Spec = version.Spec, Arguments = request.Arguments, Priority = request.Priority,
             Labels = request.Labels, RequestId = request.RequestId, SubmittedBy = request.SubmittedBy,
-            CacheDisabled = request.CacheDisabled, CreatedAt = now,
+            CacheDisabled = request.CacheDisabled, CreatedAt = now, Admission = request.Admission,
         };
 
-        // Validated and planned before anything is written: bad parameters leave nothing behind.
+        // Validated and planned before anything is written: bad parameters (or a whole-run admission over several
+        // pools) leave nothing behind.
         var machine = Rebuild(definition);
+        var admission = request.Admission == AdmissionMode.WholeRun ? AdmissionOf(machine.Plan) : ((string Pool, long Peak)?)null;
 
         // Indexed before the definition is written: a crash in between leaves an index entry without a run, which the
         // resumption sweep removes (the submit was never acknowledged; the client retries with its request id).
@@ -110,8 +113,10 @@ public sealed partial class RunGrain(
         await Transact(() =>
         {
             Stage(machine.Submit($"user:{request.SubmittedBy}", now));
+            if (admission is { } whole) Stage(machine.RequestAdmission(whole.Pool, whole.Peak, now));
             return AdvanceAsync();
         });
+        await RequestAdmissionAsync();
         return Snapshot(includeEvents: false);
     }
 
@@ -166,6 +171,7 @@ public sealed partial class RunGrain(
             Stage(events);
             return AdvanceAsync();
         });
+        await RequestAdmissionAsync();
         return Snapshot(includeEvents: false);
     }
 
@@ -189,6 +195,7 @@ public sealed partial class RunGrain(
 
         // Already active (the periodic sweep): re-issue what it waits for; the index was rewritten on activation.
         await ReconcileAsync(activating: false);
+        await RequestAdmissionAsync();
     }
 
     private RunMachine Rebuild(RunDefinition definition)
@@ -214,11 +221,11 @@ public sealed partial class RunGrain(
         var d = _definition!;
         var same = request.RequestId.Length > 0 && d.RequestId == request.RequestId && d.Tenant == request.Tenant &&
             d.Pipeline == request.Pipeline && SameEntries(d.Arguments, request.Arguments) && d.Priority == request.Priority &&
-            d.CacheDisabled == request.CacheDisabled && SameEntries(d.Labels, request.Labels);
+            d.CacheDisabled == request.CacheDisabled && SameEntries(d.Labels, request.Labels) && d.Admission == request.Admission;
         if (!same)
         {
             throw new OrchestratorException(ErrorKind.AlreadyExists,
-                $"request_id '{request.RequestId}' was already used for run {RunId} with a different pipeline, parameters, priority, labels or cache setting; use a new request_id");
+                $"request_id '{request.RequestId}' was already used for run {RunId} with a different pipeline, parameters, priority, labels, cache setting or admission; use a new request_id");
         }
 
         return Snapshot(includeEvents: false);

@@ -1,6 +1,8 @@
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Scheduling;
+using Orchestrator.Core.Scheduling.Admission;
 using Orchestrator.Grains.Nodes;
+using Orchestrator.Grains.Runs;
 
 namespace Orchestrator.Grains.Scheduling;
 
@@ -49,6 +51,17 @@ public interface ISchedulerGrain : IGrainWithStringKey
 
     /// <summary>Why these jobs (step attempt keys, <see cref="StepRef.ToString"/>) are still waiting.</summary>
     Task<List<PendingExplanation>> ExplainAsync(List<string> jobIds);
+
+    /// <summary>Asks to reserve the run's peak GPUs against its tenant's quota in this pool (whole-run admission). True
+    /// when admitted now; otherwise the run waits and is told through <see cref="IRunGrain.AdmittedAsync"/>. A repeat
+    /// answers the current state. Admissions are stored with the scheduler and survive restarts.</summary>
+    Task<bool> AdmitAsync(string runId, string tenant, int priority, int gpus);
+
+    /// <summary>Ends the run's admission (the run ended): frees its reservation and admits waiting runs that now fit.</summary>
+    Task WithdrawAsync(string runId);
+
+    /// <summary>Why the run still waits for admission in this pool.</summary>
+    Task<PendingExplanation> ExplainAdmissionAsync(string runId);
 }
 
 /// <summary>What the scheduler reports about itself.</summary>
@@ -61,12 +74,15 @@ public interface ISchedulerGrain : IGrainWithStringKey
 public sealed record SchedulerStatus([property: Id(0)] int Queued, [property: Id(1)] int Nodes, [property: Id(2)] int SchedulableNodes,
     [property: Id(3)] string Policy = "");
 
-/// <summary>Stored state of a scheduler: which nodes belong to the pool. The queue itself is not stored: runs put
-/// their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>
+/// <summary>Stored state of a scheduler: which nodes belong to the pool, and its whole-run admissions. The queue itself
+/// is not stored: runs put their ready steps back when they resume, and allocations are stored by the nodes that hold them.</summary>
 [GenerateSerializer]
 [Alias("orch.scheduler-state")]
 public sealed class SchedulerState
 {
     /// <summary>Node names.</summary>
     [Id(0)] public SortedSet<string> Nodes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whole-run admissions, admitted and waiting, in the order they were asked for.</summary>
+    [Id(1)] public List<AdmissionRecord> Admissions { get; set; } = [];
 }

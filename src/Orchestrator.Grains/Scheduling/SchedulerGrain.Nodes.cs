@@ -65,6 +65,8 @@ public sealed partial class SchedulerGrain
         {
             if (_running.ContainsKey(id)) continue;
             var job = SchedulingJobs.FromAllocation(allocation);
+            // An allocation of an admitted run is charged to its reservation again.
+            if (_core.IsAdmitted(allocation.Step.RunId)) job = job with { AdmittedRun = allocation.Step.RunId };
             if (_queued.Remove(id)) _core.Dequeue(id);
             if (_core.Restore(job, [new ReplicaPlacement(report.Node, [.. allocation.Gpus.Order()])], allocation.Since))
                 _running[id] = (allocation.Step, report.Node);

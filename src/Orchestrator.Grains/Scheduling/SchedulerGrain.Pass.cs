@@ -12,6 +12,7 @@ public sealed partial class SchedulerGrain
     private async Task PassAsync()
     {
         var result = _core.Schedule();
+        await OnPassAdmittedAsync(result.AdmittedRuns);
         ScheduleWakeUp(result.NextWakeUp);
         foreach (var order in result.Preemptions) Preempt(order);
         if (result.Placements.Count == 0)

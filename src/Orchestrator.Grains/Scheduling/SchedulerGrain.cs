@@ -102,14 +102,12 @@ public sealed partial class SchedulerGrain(
     {
         var policyChanged = !string.Equals(_config.Tuning.Policy, config.Tuning.Policy, StringComparison.Ordinal);
         _config = config;
+        _core.Configure(config);
         if (policyChanged)
         {
+            // The core ranks the queue again under the new policy and keeps its duration history and ordered stops.
             LogPolicy(Pool, config.Tuning.Policy);
-            await RebuildCoreAsync();
-        }
-        else
-        {
-            _core.Configure(config);
+            _core.SetPolicy(LiveQueuePolicies.For(config.Tuning.Policy));
         }
 
         // Nodes whose labels now match another pool go there (they tell this pool they left).
@@ -159,11 +157,11 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <summary>A new core running the configured policy, filled from what is known: the nodes' reports (the authority
-    /// on what runs where) and the queue. The core takes its policy at construction, so a policy switch rebuilds it;
-    /// its duration history starts over, and stops already ordered stay ordered (the victims' reports free them).</summary>
+    /// on what runs where) and the queue (on activation).</summary>
     private async Task RebuildCoreAsync()
     {
         _core = new PoolScheduler(Pool, _config, LiveQueuePolicies.For(_config.Tuning.Policy), time);
+        RestoreAdmissions();
         _running.Clear();
         _nodeVersions.Clear();
         var reports = await Task.WhenAll(state.State.Nodes.Select(n => GrainFactory.GetGrain<IGpuNodeGrain>(n).GetPoolReportAsync()));

@@ -11,7 +11,7 @@ public static class SchedulingJobs
     /// <summary>The job of a ready step attempt: id = the attempt's key, one replica of its resources.</summary>
     public static JobRequest ToJob(PendingStep step, DateTimeOffset now) => new(
         step.Step.ToString(), step.Tenant, step.Priority, new GangShape(1, step.Resources), step.ReadySince ?? now,
-        step.ExpectedDuration, step.HistoryKey, AttainedGpuSeconds: step.AttainedGpuSeconds);
+        step.ExpectedDuration, step.HistoryKey, AttainedGpuSeconds: step.AttainedGpuSeconds, AdmittedRun: step.AdmittedRun);
 
     /// <summary>What the node stores with the allocation so that a restarted scheduler can restore the job.</summary>
     public static AllocationJob ToAllocationJob(string pool, JobRequest job) => new(

@@ -11,8 +11,9 @@ using Orchestrator.Core.Scheduling.Policies;
 namespace Orchestrator.Core.Tests.Scheduling;
 
 /// <summary>Invariants over random pools, tenants, configurations and streams of submissions, passes, releases, requeues
-/// and cordons: no GPU is held twice, gangs are whole, placements within quota stay within quota, and preemption
-/// orders only name preemptible running jobs that the cause allows.</summary>
+/// and cordons, whole-run admissions and withdrawals: no GPU is held twice, gangs are whole, jobs within quota stay
+/// within quota, reservations never exceed the quota, jobs charged to an admitted run are never borrowing, and
+/// preemption orders only name preemptible running jobs that the cause allows.</summary>
 public sealed class SchedulingProperties
 {
     private static readonly string[] Models = ["H200", "A100"];
@@ -59,10 +60,22 @@ public sealed class SchedulingProperties
         var running = new Dictionary<string, Running>();
         var failures = new List<string>();
         var nextJob = 0;
+        var runs = new Dictionary<string, (string Tenant, int Gpus)>();
+        var nextRun = 0;
         for (var step = 0; step < 60; step++)
         {
-            switch (random.Next(10))
+            switch (random.Next(12))
             {
+                case 10:
+                    var runId = $"r{nextRun++}";
+                    runs[runId] = (Tenants[random.Next(3)], random.Next(0, 9));
+                    scheduler.Admit(runId, runs[runId].Tenant, random.Next(0, 2), runs[runId].Gpus);
+                    break;
+                case 11 when runs.Count > 0:
+                    var ended = runs.Keys.ElementAt(random.Next(runs.Count));
+                    runs.Remove(ended);
+                    scheduler.Withdraw(ended);
+                    break;
                 case < 4:
                     var gpus = random.Next(0, 5);
                     var job = new JobRequest($"j{nextJob++}", Tenants[random.Next(3)], random.Next(0, 4),
@@ -70,12 +83,15 @@ public sealed class SchedulingProperties
                             random.Next(3) == 0 ? Models[random.Next(2)].ToLowerInvariant() : "")),
                         clock.GetUtcNow(), random.Next(2) == 0 ? TimeSpan.FromMinutes(random.Next(1, 120)) : null, $"k{random.Next(3)}",
                         random.Next(4) > 0);
+                    var ofRun = runs.Where(run => run.Value.Tenant == job.Tenant).Select(run => run.Key).ToList();
+                    if (ofRun.Count > 0 && random.Next(2) == 0) job = job with { AdmittedRun = ofRun[random.Next(ofRun.Count)] };
                     jobs[job.Id] = job;
                     scheduler.Enqueue(job);
                     break;
                 case < 7:
                     var result = scheduler.Schedule();
                     Check(result, scheduler, config, nodes, jobs, held, running, failures);
+                    CheckAdmissions(result, scheduler, config, running, failures);
                     break;
                 case < 9 when running.Count > 0:
                     var victim = running.Values.ElementAt(random.Next(running.Count));
@@ -140,8 +156,8 @@ public sealed class SchedulingProperties
                 case PreemptionCause.Rank when victim.Job.Priority != beneficiary.Priority:
                     failures.Add($"rank order {order.JobId} (priority {victim.Job.Priority}) for a job of priority {beneficiary.Priority}");
                     break;
-                case PreemptionCause.Reclaim when !victim.Placement.Borrowed || victim.Job.Tenant == beneficiary.Tenant:
-                    failures.Add($"reclaim of {order.JobId}, placed within quota or of the same tenant");
+                case PreemptionCause.Reclaim when !scheduler.IsBorrowing(order.JobId) || (victim.Job.Tenant == beneficiary.Tenant && beneficiary.AdmittedRun is null):
+                    failures.Add($"reclaim of {order.JobId}, within quota, or of the same tenant for a job of no admitted run");
                     break;
             }
         }
@@ -149,12 +165,33 @@ public sealed class SchedulingProperties
         foreach (var tenant in config.Tenants)
         {
             var quota = tenant.Quotas[SchedulerKit.PoolName].Gpus;
-            var within = running.Values.Where(r => r.Job.Tenant == tenant.Name && !r.Placement.Borrowed).Sum(r => r.Job.Shape.TotalGpus);
+            var within = running.Values.Where(r => r.Job.Tenant == tenant.Name && !scheduler.IsBorrowing(r.Job.Id)).Sum(r => r.Job.Shape.TotalGpus);
             if (within > quota) failures.Add($"tenant {tenant.Name} holds {within} GPUs within a quota of {quota}");
             var all = running.Values.Where(r => r.Job.Tenant == tenant.Name).Sum(r => r.Job.Shape.TotalGpus);
             if (!tenant.MayBorrow && all > quota) failures.Add($"tenant {tenant.Name} may not borrow but holds {all} of {quota}");
         }
 
         if (scheduler.Usage().Running != running.Count) failures.Add($"core runs {scheduler.Usage().Running}, model {running.Count}");
+    }
+
+    private static void CheckAdmissions(ScheduleResult result, PoolScheduler scheduler, SchedulingConfig config, Dictionary<string, Running> running,
+        List<string> failures)
+    {
+        foreach (var tenant in config.Tenants)
+        {
+            var quota = tenant.Quotas[SchedulerKit.PoolName].Gpus;
+            var reserved = scheduler.Admissions().Where(a => a.Tenant == tenant.Name && a.Admitted).Sum(a => a.Gpus);
+            if (reserved > quota) failures.Add($"tenant {tenant.Name} has {reserved} GPUs reserved within a quota of {quota}");
+        }
+
+        foreach (var placement in result.Placements)
+        {
+            if (scheduler.IsChargedToAdmission(placement.Job.Id) && placement.Borrowed) failures.Add($"{placement.Job.Id} of an admitted run placed as borrowed");
+        }
+
+        foreach (var id in running.Keys)
+        {
+            if (scheduler.IsChargedToAdmission(id) && scheduler.IsBorrowing(id)) failures.Add($"{id} of an admitted run is borrowing");
+        }
     }
 }

@@ -54,14 +54,14 @@ public sealed class Scenario(OrchestratorCluster cluster, string? id = null) : I
 
     /// <summary>Submits a run the way the gateway does: the id comes from the request id when there is one.</summary>
     public Task<RunSnapshot> SubmitAsync(string pipeline, IReadOnlyDictionary<string, string>? arguments = null, string requestId = "",
-        bool cacheDisabled = false, string version = "latest", int priority = 0)
+        bool cacheDisabled = false, string version = "latest", int priority = 0, AdmissionMode admission = AdmissionMode.Stepwise)
     {
         var runId = requestId.Length > 0 ? RunIds.FromRequest(Tenant, requestId) : RunIds.New();
         if (!_runs.Contains(runId)) _runs.Add(runId);
         return Run(runId).SubmitAsync(new SubmitRun
         {
             Tenant = Tenant, Pipeline = pipeline, Version = version, Arguments = arguments is null ? [] : new Dictionary<string, string>(arguments),
-            RequestId = requestId, CacheDisabled = cacheDisabled, SubmittedBy = "tester", Priority = priority,
+            RequestId = requestId, CacheDisabled = cacheDisabled, SubmittedBy = "tester", Priority = priority, Admission = admission,
         });
     }
 
