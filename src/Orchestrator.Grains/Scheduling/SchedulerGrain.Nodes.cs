@@ -63,7 +63,8 @@ public sealed partial class SchedulerGrain
 
         foreach (var (id, allocation) in held)
         {
-            if (_running.ContainsKey(id)) continue;
+            // A placement whose node has not answered yet is already running in the core; its answer settles it.
+            if (_running.ContainsKey(id) || _confirming.Contains(id)) continue;
             var job = SchedulingJobs.FromAllocation(allocation);
             if (_queued.Remove(id)) _core.Dequeue(id);
             if (_core.Restore(job, [new ReplicaPlacement(report.Node, [.. allocation.Gpus.Order()])], allocation.Since))
