@@ -63,7 +63,8 @@ public sealed partial class SchedulerGrain
 
         foreach (var (id, allocation) in held)
         {
-            if (_running.ContainsKey(id)) continue;
+            // A placement whose node has not answered yet is already running in the core; its answer settles it.
+            if (_running.ContainsKey(id) || _confirming.Contains(id)) continue;
             var job = SchedulingJobs.FromAllocation(allocation);
             // An allocation of an admitted run is charged to its reservation again.
             if (_core.IsAdmitted(allocation.Step.RunId)) job = job with { AdmittedRun = allocation.Step.RunId };

@@ -9,80 +9,111 @@ namespace Orchestrator.Grains.Scheduling;
 /// <summary>One placement pass: the core decides, each node confirms its part, runs learn where their steps go.</summary>
 public sealed partial class SchedulerGrain
 {
-    private async Task PassAsync()
+    /// <summary>Decides, then hands each node its part without waiting for the answers: a node's durable allocation
+    /// takes a disk flush, and a scheduler that waited for it held back every enqueue, release and next pass behind it
+    /// (the tail of ready -> placed latency). The core counts the placements as running at once, so a pass that starts
+    /// while answers are outstanding cannot give their GPUs away again; each answer is applied in its own turn.</summary>
+    private Task PassAsync()
     {
         var result = _core.Schedule();
         await OnPassAdmittedAsync(result.AdmittedRuns);
         ScheduleWakeUp(result.NextWakeUp);
         foreach (var order in result.Preemptions) Preempt(order);
+        _confirmations.RemoveAll(t => t.IsCompleted);
         if (result.Placements.Count == 0)
         {
             PublishMetrics();
-            return;
+            return Task.CompletedTask;
         }
 
-        var byNode = result.Placements.GroupBy(p => p.Replicas[0].Node, StringComparer.Ordinal).ToList();
-        var answers = await Task.WhenAll(byNode.Select(async group =>
+        foreach (var group in result.Placements.GroupBy(p => p.Replicas[0].Node, StringComparer.Ordinal))
         {
-            try
-            {
-                var requests = group.Select(p => new AllocationRequest(_queued[p.Job.Id].Step, p.Job.Shape.PerReplica,
-                    [.. p.Replicas[0].GpuIndices], SchedulingJobs.ToAllocationJob(Pool, p.Job))).ToList();
-                return (Group: group, Result: await GrainFactory.GetGrain<IGpuNodeGrain>(group.Key).AllocateAsync(requests));
-            }
-            catch (Exception e)
-            {
-                LogNodeFailed(e, Pool, group.Key, group.Count());
-                return (Group: group, Result: (AllocationResult?)null);
-            }
-        }));
+            var placements = group.Select(p => (Placement: p, Pending: _queued[p.Job.Id])).ToList();
+            foreach (var (placement, _) in placements) _confirming.Add(placement.Job.Id);
+            _confirmations.Add(ConfirmAsync(group.Key, placements));
+        }
 
-        var placed = 0;
-        var refused = new List<string>();
-        foreach (var (group, result2) in answers)
+        PublishMetrics();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Asks one node to hold its placements durably, then tells the runs of those it accepted; refused ones
+    /// go back to the queue unless their run let go of them meanwhile. Never throws: it runs outside any request.</summary>
+    private async Task ConfirmAsync(string node, List<(GangPlacement Placement, PendingStep Pending)> placements)
+    {
+        AllocationResult? answer = null;
+        try
         {
-            var accepted = result2?.Accepted.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal) ?? [];
-            if (result2 is not null && (!_nodeVersions.TryGetValue(group.Key, out var known) || known < result2.Capacity.Version))
-                _nodeVersions[group.Key] = result2.Capacity.Version;
-            var byRun = new Dictionary<string, List<PlacedStep>>(StringComparer.Ordinal);
-            foreach (var placement in group)
+            var requests = placements.Select(p => new AllocationRequest(p.Pending.Step, p.Placement.Job.Shape.PerReplica,
+                [.. p.Placement.Replicas[0].GpuIndices], SchedulingJobs.ToAllocationJob(Pool, p.Placement.Job))).ToList();
+            answer = await GrainFactory.GetGrain<IGpuNodeGrain>(node).AllocateAsync(requests);
+        }
+        catch (Exception e)
+        {
+            LogNodeFailed(e, Pool, node, placements.Count);
+        }
+
+        try
+        {
+            var requeued = ApplyAnswer(node, placements, answer);
+            if (answer is null || answer.Rejected.Count > 0)
             {
-                var id = placement.Job.Id;
-                var step = _queued[id];
-                if (!accepted.Contains(id))
+                // Learn the node's truth, then let the refused ones try again against it.
+                Apply(await GrainFactory.GetGrain<IGpuNodeGrain>(node).GetPoolReportAsync());
+                if (requeued) RequestPass();
+            }
+        }
+        catch (Exception e)
+        {
+            LogNodeFailed(e, Pool, node, 0);
+        }
+        finally
+        {
+            PublishMetrics();
+        }
+    }
+
+    /// <summary>Applies a node's answer; true when some refused placement went back to the queue.</summary>
+    private bool ApplyAnswer(string node, List<(GangPlacement Placement, PendingStep Pending)> placements, AllocationResult? answer)
+    {
+        var accepted = answer?.Accepted.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal) ?? [];
+        if (answer is not null && (!_nodeVersions.TryGetValue(node, out var known) || known < answer.Capacity.Version))
+            _nodeVersions[node] = answer.Capacity.Version;
+        var placed = 0;
+        var requeued = false;
+        var byRun = new Dictionary<string, List<PlacedStep>>(StringComparer.Ordinal);
+        foreach (var (placement, pending) in placements)
+        {
+            var step = pending.Step;
+            var id = placement.Job.Id;
+            _confirming.Remove(id);
+            // Still queued here unless its run took it back (cancelled) while the node was answering.
+            var wanted = _queued.Remove(id);
+            if (!accepted.Contains(id))
+            {
+                // The node's state is the authority: undo in the core and queue again (the caller then learns the
+                // node's truth).
+                _core.Release(id, completed: false);
+                if (wanted && _core.Enqueue(placement.Job))
                 {
-                    // The node's state is the authority: undo in the core and queue again, then learn the node's truth.
-                    _core.Release(id, completed: false);
-                    _core.Enqueue(placement.Job);
-                    refused.Add(group.Key);
-                    continue;
+                    _queued[id] = pending;
+                    requeued = true;
                 }
 
-                _queued.Remove(id);
-                _running[id] = (step.Step, group.Key);
-                placed++;
-                if (!byRun.TryGetValue(step.Step.RunId, out var list)) byRun[step.Step.RunId] = list = [];
-                list.Add(new PlacedStep(step.Step, [.. placement.Replicas[0].GpuIndices]));
+                continue;
             }
 
-            // One message per run and node: the run persists the whole batch in one journal append.
-            foreach (var (runId, list) in byRun) GrainFactory.GetGrain<IRunGrain>(runId).StepsPlacedAsync(group.Key, list).Ignore();
+            // Held on the node even if no longer wanted: the run learns of it and gives it back as stale.
+            _running[id] = (step, node);
+            placed++;
+            if (!byRun.TryGetValue(step.RunId, out var list)) byRun[step.RunId] = list = [];
+            list.Add(new PlacedStep(step, [.. placement.Replicas[0].GpuIndices]));
         }
 
-        foreach (var node in refused.Distinct(StringComparer.Ordinal))
-        {
-            try
-            {
-                Apply(await GrainFactory.GetGrain<IGpuNodeGrain>(node).GetPoolReportAsync());
-            }
-            catch (Exception e)
-            {
-                LogNodeFailed(e, Pool, node, 0);
-            }
-        }
-
+        // One message per run and node: the run persists the whole batch in one journal append.
+        foreach (var (runId, list) in byRun) GrainFactory.GetGrain<IRunGrain>(runId).StepsPlacedAsync(node, list).Ignore();
         SchedulerMetrics.Placed(Pool, placed);
-        PublishMetrics();
+        return requeued;
     }
 
     /// <summary>Tells the run to stop a step so that a waiting one can have its resources (once per order).</summary>

@@ -23,6 +23,10 @@ public sealed partial class SchedulerGrain(
     private readonly Dictionary<string, (StepRef Step, string Node)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _nodeVersions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _preempting = new(StringComparer.Ordinal);
+    /// <summary>Placed by a pass whose node has not answered yet (still in <see cref="_queued"/>).</summary>
+    private readonly HashSet<string> _confirming = new(StringComparer.Ordinal);
+    /// <summary>Node answers still outstanding, so that a rebuild of the core can wait for them.</summary>
+    private readonly List<Task> _confirmations = [];
     private PoolScheduler _core = null!;
     private SchedulingConfig _config = SchedulingConfig.Default;
     private bool _passRequested;
@@ -100,6 +104,8 @@ public sealed partial class SchedulerGrain(
     /// <inheritdoc />
     public async Task ConfigureAsync(SchedulingConfig config)
     {
+        // A rebuilt core learns what runs from the nodes; outstanding answers would land in the old one.
+        await Task.WhenAll(_confirmations);
         var policyChanged = !string.Equals(_config.Tuning.Policy, config.Tuning.Policy, StringComparison.Ordinal);
         _config = config;
         _core.Configure(config);

@@ -3,9 +3,15 @@ using Microsoft.Win32.SafeHandles;
 namespace Orchestrator.Storage.AppendLogs;
 
 /// <summary>Reads a file front to back through one large buffer, so that a scan of small records costs few syscalls.</summary>
+/// <remarks>The buffer is no larger than the file: a step log is opened (and scanned) once per step attempt, and a
+/// fixed 1 MiB buffer each time was a large-object allocation per step that drove the server into back-to-back
+/// gen2 collections under load.</remarks>
 internal sealed class SequentialFileReader(SafeFileHandle file, long length)
 {
-    private byte[] _buffer = new byte[1024 * 1024];
+    /// <summary>The most a read fetches at once (unless one record is larger).</summary>
+    private const int MaxBufferBytes = 1024 * 1024;
+
+    private byte[] _buffer = length <= 0 ? [] : new byte[(int)Math.Min(MaxBufferBytes, length)];
     private long _bufferStart;
     private int _bufferCount;
 

@@ -8,7 +8,7 @@ namespace Orchestrator.Storage.Tests.StepLogs;
 
 /// <summary>Verifies the file step log store: reading back, following a log while another task writes it (bounded
 /// waits on conditions), completion ending followers, refusing appends after completion, the bound on open handles,
-/// recovery from a torn tail, deletion, and path validation of run ids and step keys.</summary>
+/// recovery from a torn tail, deletion, path validation of run ids and step keys, and that opening a small log stays cheap.</summary>
 public sealed class FileStepLogStoreTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
@@ -160,6 +160,21 @@ public sealed class FileStepLogStoreTests : IDisposable
 
             Assert.Equal(Enumerable.Range(0, 20).Select(line => $"{key.StepKey} line {line}\n"), lines);
         }
+    }
+
+    [Fact]
+    public async Task Complete_OfANewLog_AllocatesFarLessThanTheOneMebibyteScanBuffer()
+    {
+        // Every step attempt opens its log once: a fixed 1 MiB scan buffer per open was a large-object allocation per
+        // step, which kept a loaded server in back-to-back gen2 collections.
+        await _store.CompleteAsync(new StepLogKey("run-0", "warm", 1));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        await _store.CompleteAsync(new StepLogKey("run-1", "small", 1));
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 64 * 1024, $"completing a new step log allocated {allocated} bytes");
+        Assert.Empty(await ReadAllAsync(new StepLogKey("run-1", "small", 1), follow: false));
     }
 
     [Fact]
