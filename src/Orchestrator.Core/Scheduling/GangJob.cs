@@ -76,9 +76,9 @@ public sealed record PreemptionOrder(string JobId, PreemptionCause Cause, string
 /// <param name="Preemptions">Running jobs to stop.</param>
 /// <param name="NextWakeUp">When the core wants another pass even if nothing happens (aging, a reservation to
 /// re-check); null when only events can change anything.</param>
-/// <param name="Admitted">Runs whose waiting whole-run admission this pass admitted because a configuration change
-/// made room (a larger quota); admissions made room for by <see cref="PoolScheduler.Withdraw"/> are returned by it
-/// instead. Null when none.</param>
+/// <param name="Admitted">Runs whose waiting whole-run admission this pass admitted because room appeared outside
+/// <see cref="PoolScheduler.Withdraw"/> (which returns its own): a larger quota, or a released step of a tenant that
+/// may not borrow. Null when none.</param>
 public sealed record ScheduleResult(IReadOnlyList<GangPlacement> Placements, IReadOnlyList<PreemptionOrder> Preemptions, DateTimeOffset? NextWakeUp,
     IReadOnlyList<string>? Admitted = null)
 {

@@ -113,7 +113,8 @@ public sealed partial class PoolScheduler
         else
         {
             reasons.Add(new PendingReason(PendingReasonKind.Admission,
-                $"run {runId} waits for admission: tenant {tenant.Name} has {tenant.Reserved} of {quota} GPUs reserved in pool {Pool} and needs {admission.Gpus}"));
+                $"run {runId} waits for admission: tenant {tenant.Name} has {tenant.Reserved} of {quota} GPUs reserved in pool {Pool} and needs {admission.Gpus}"
+                + (StepwiseHeld(tenant) > 0 ? $"; its other steps hold {StepwiseHeld(tenant)} and it may not borrow" : "")));
         }
 
         if (ahead > 0)
@@ -133,7 +134,7 @@ public sealed partial class PoolScheduler
         foreach (var admission in tenant.AdmissionQueue.ToList())
         {
             if (admission.Gpus > 0 && admission.Gpus > tenant.Quota.Gpus) continue;
-            if (admission.Gpus > 0 && tenant.Reserved + admission.Gpus > tenant.Quota.Gpus) break;
+            if (admission.Gpus > 0 && tenant.Reserved + admission.Gpus + StepwiseHeld(tenant) > tenant.Quota.Gpus) break;
             tenant.AdmissionQueue.Remove(admission);
             Reserve(admission);
             admitted.Add(admission.RunId);
@@ -141,6 +142,11 @@ public sealed partial class PoolScheduler
 
         return admitted;
     }
+
+    /// <summary>GPUs a tenant that may not borrow holds outside its admissions. Its reservation must leave room for them:
+    /// demoting them to borrowing (as for a tenant that may borrow) would let it hold more than its quota. Zero for a
+    /// tenant that may borrow.</summary>
+    private static int StepwiseHeld(TenantState tenant) => tenant.MayBorrow ? 0 : Math.Max(0, tenant.Used.Gpus - tenant.AdmittedUse.Gpus);
 
     private void Reserve(RunAdmission admission)
     {

@@ -208,6 +208,8 @@ public sealed partial class PoolScheduler
         if (completed) Durations.Record(job.Request.HistoryKey, WholeRunTime(job, _time.GetUtcNow()));
         if (job.PreemptedFor is { } beneficiary && _waiting.TryGetValue(beneficiary, out var waiting)) waiting.Nomination?.Victims.Remove(jobId);
         RelabelWithinQuota(job.Tenant);
+        // A tenant that may not borrow admits runs only into quota its other steps leave free: this may have made room.
+        if (!job.Tenant.MayBorrow && job.Tenant.AdmissionQueue.Count > 0) _admissionRecheck = true;
         return true;
     }
 

@@ -13,7 +13,7 @@ public sealed partial class SchedulerGrain
     /// takes a disk flush, and a scheduler that waited for it held back every enqueue, release and next pass behind it
     /// (the tail of ready -> placed latency). The core counts the placements as running at once, so a pass that starts
     /// while answers are outstanding cannot give their GPUs away again; each answer is applied in its own turn.</summary>
-    private Task PassAsync()
+    private async Task PassAsync()
     {
         var result = _core.Schedule();
         await OnPassAdmittedAsync(result.AdmittedRuns);
@@ -23,7 +23,7 @@ public sealed partial class SchedulerGrain
         if (result.Placements.Count == 0)
         {
             PublishMetrics();
-            return Task.CompletedTask;
+            return;
         }
 
         foreach (var group in result.Placements.GroupBy(p => p.Replicas[0].Node, StringComparer.Ordinal))
@@ -34,7 +34,6 @@ public sealed partial class SchedulerGrain
         }
 
         PublishMetrics();
-        return Task.CompletedTask;
     }
 
     /// <summary>Asks one node to hold its placements durably, then tells the runs of those it accepted; refused ones

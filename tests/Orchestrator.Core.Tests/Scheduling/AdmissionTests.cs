@@ -45,6 +45,27 @@ public sealed class AdmissionTests
     }
 
     [Fact]
+    public void TenantThatMayNotBorrow_AdmitsOnlyIntoQuotaItsOtherStepsLeaveFree_AndNeverHoldsMoreThanItsQuota()
+    {
+        // Found by the property test: admitting this run at once would have demoted the tenant's running steps to
+        // "borrowing", and with free GPUs the run's job would start beside them: 6 GPUs held on a quota of 4.
+        var (scheduler, _) = Scheduler(Config([Tenant("strict", 4, mayBorrow: false)]));
+        scheduler.AddNodes(Node("n1", gpus: 8));
+        scheduler.EnqueueAll(Job("a", tenant: "strict", gpus: 2), Job("b", tenant: "strict", gpus: 2));
+        Assert.Equal(["a", "b"], scheduler.Schedule().PlacedIds());
+
+        Assert.False(scheduler.Admit("run", "strict", 0, 2));
+        Assert.Contains("its other steps hold 4 and it may not borrow", scheduler.ExplainAdmission("run").Reasons[0].Message, StringComparison.Ordinal);
+
+        scheduler.Release("a", completed: true);
+        var pass = scheduler.Schedule();
+        Assert.Equal(["run"], pass.AdmittedRuns);
+        scheduler.Enqueue(Job("run-step", tenant: "strict", gpus: 2) with { AdmittedRun = "run" });
+        Assert.Equal(["run-step"], scheduler.Schedule().PlacedIds());
+        Assert.Equal(4, scheduler.Usage().Tenants.Single(t => t.Tenant == "strict").Gpus);
+    }
+
+    [Fact]
     public void ZeroPeak_IsAdmittedAtOnce_EvenWithoutQuota()
     {
         var (scheduler, _) = Scheduler();
