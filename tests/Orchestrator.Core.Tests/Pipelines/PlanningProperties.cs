@@ -53,7 +53,7 @@ public sealed class PlanningProperties
         };
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200, Replay = "(6364136223846793005,1442695040888963407)")]
     public Property AcceptedDag_PlansIntoATopologicalOrder() => Prop.ForAll(Dags().ToArbitrary(), dag =>
     {
         var definition = PipelineValidator.Validate(ToSpec(dag));

@@ -31,7 +31,8 @@ public sealed class SchedulingProperties
 
     private sealed record Running(JobRequest Job, GangPlacement Placement, bool Ordered);
 
-    [Property(MaxTest = 300)]
+    // A fixed replay keeps CI deterministic; change the seed locally to explore (a failure prints the seed of the case).
+    [Property(MaxTest = 1000, Replay = "(5273743278592622226,16218983264759405507)")]
     public Property RandomStreams_KeepTheInvariants() => Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
     {
         var random = new Random(seed);
