@@ -12,6 +12,10 @@ public sealed partial class PoolScheduler
     private long _admissionSequence;
     private bool _admissionRecheck;
 
+    /// <summary>True when waiting admissions may fit now (a larger quota, or a released job of a tenant that may not
+    /// borrow): the next <see cref="Schedule"/> re-checks them, so a caller with an empty queue should still run one.</summary>
+    public bool AdmissionsToRecheck => _admissionRecheck;
+
     /// <summary>Asks to reserve <paramref name="gpus"/> (the run's peak) of <paramref name="tenant"/>'s GPU quota for
     /// <paramref name="runId"/>. True when admitted now: the tenant's reservations plus the peak fit its quota and no
     /// admission of the tenant waits ahead of it; false when it waits (FIFO per tenant within priority) until

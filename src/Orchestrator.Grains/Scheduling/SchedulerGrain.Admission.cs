@@ -30,7 +30,7 @@ public sealed partial class SchedulerGrain
         await SaveAdmissionsAsync();
         TellAdmitted(admitted);
         // Freed reservation: the tenant's other jobs may be within quota again, and admitted runs' steps come next.
-        if (_queued.Count > 0) RequestPass();
+        if (PassWanted) RequestPass();
     }
 
     /// <inheritdoc />

@@ -19,7 +19,7 @@ public sealed partial class SchedulerGrain
         if (!Apply(report)) return;
         if (state.State.Nodes.Add(report.Node)) await state.WriteStateAsync();
         PublishMetrics();
-        if (_queued.Count > 0) RequestPass();
+        if (PassWanted) RequestPass();
     }
 
     /// <inheritdoc />
@@ -37,7 +37,7 @@ public sealed partial class SchedulerGrain
 
         if (!freed) return Task.CompletedTask;
         PublishMetrics();
-        if (_queued.Count > 0) RequestPass();
+        if (PassWanted) RequestPass();
         return Task.CompletedTask;
     }
 

@@ -47,7 +47,7 @@ public sealed partial class SchedulerGrain(
         }
 
         // A safety net behind the event-driven passes; it also keeps the in-memory queue alive.
-        this.RegisterGrainTimer(_ => _queued.Count > 0 ? PassAsync() : Task.CompletedTask,
+        this.RegisterGrainTimer(_ => PassWanted ? PassAsync() : Task.CompletedTask,
             new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(5), Period = TimeSpan.FromSeconds(5), KeepAlive = true });
         PublishMetrics();
     }
@@ -178,6 +178,9 @@ public sealed partial class SchedulerGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Pool}: queue policy is now {Policy}")]
     private partial void LogPolicy(string pool, string policy);
+
+    /// <summary>Steps wait, or waiting admissions may fit now: a pass has work to do.</summary>
+    private bool PassWanted => _queued.Count > 0 || _core.AdmissionsToRecheck;
 
     private void RequestPass()
     {

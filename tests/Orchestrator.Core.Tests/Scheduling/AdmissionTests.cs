@@ -66,6 +66,26 @@ public sealed class AdmissionTests
     }
 
     [Fact]
+    public void TenantThatMayNotBorrow_RunEndingBeforeItsLastStepIsReleased_AdmitsTheNextRunOnThePassAfterTheRelease()
+    {
+        // The live order of events: the run ends and withdraws while its node has not yet reported the last step's release.
+        var (scheduler, _) = Scheduler(Config([Tenant("strict", 8, mayBorrow: false)]));
+        scheduler.AddNodes(Node("n1", gpus: 8));
+        Assert.True(scheduler.Admit("first", "strict", 0, 8));
+        scheduler.Enqueue(Job("join", tenant: "strict", gpus: 8) with { AdmittedRun = "first" });
+        Assert.Equal(["join"], scheduler.Schedule().PlacedIds());
+        Assert.False(scheduler.Admit("second", "strict", 0, 8));
+
+        Assert.Empty(scheduler.Withdraw("first"));
+        Assert.False(scheduler.AdmissionsToRecheck);
+        scheduler.Release("join", completed: true);
+
+        Assert.True(scheduler.AdmissionsToRecheck);
+        Assert.Equal(["second"], scheduler.Schedule().AdmittedRuns);
+        Assert.False(scheduler.AdmissionsToRecheck);
+    }
+
+    [Fact]
     public void ZeroPeak_IsAdmittedAtOnce_EvenWithoutQuota()
     {
         var (scheduler, _) = Scheduler();
