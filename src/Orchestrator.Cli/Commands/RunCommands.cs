@@ -34,6 +34,11 @@ internal static class RunCommands
         var parameters = new Option<string[]>("--param", "-p") { Description = "a parameter value, NAME=VALUE (repeatable); converted by the server to the declared type", HelpName = "NAME=VALUE" };
         var labels = new Option<string[]>("--label") { Description = "a label on the run, KEY=VALUE (repeatable)", HelpName = "KEY=VALUE" };
         var priority = new Option<int>("--priority") { Description = "higher runs first, -1000..1000 (default 0)", HelpName = "N" };
+        var priorityClass = new Option<string>("--priority-class")
+        {
+            Description = "a priority class from the scheduling configuration (orch scheduling get); instead of --priority",
+            HelpName = "NAME",
+        };
         var requestId = new Option<string>("--request-id") { Description = "idempotency key: submitting again with the same id returns the same run", HelpName = "ID" };
         var noCache = new Option<bool>("--no-cache") { Description = "run every step even when an identical earlier step's outputs could be reused" };
         var watch = new Option<bool>("--watch") { Description = "follow the run until it finishes (exit code 0 only if it succeeded)" };
@@ -50,8 +55,8 @@ internal static class RunCommands
             Examples:
               orch run submit churn -p code_dir=$PWD/examples/churn -p learning_rates='[0.3, 0.1, 0.03]' --watch
               orch run submit churn --label team=growth --priority 10 --request-id nightly-2025-05-01
-              orch run submit train-sweep --admission whole-run
-            """) { pipeline, version, parameters, labels, priority, requestId, noCache, watch, admission };
+              orch run submit train-sweep --admission whole-run --priority-class high
+            """) { pipeline, version, parameters, labels, priority, priorityClass, requestId, noCache, watch, admission };
         app.SetAction(command, async (context, cancellationToken) =>
         {
             var request = new SubmitRunRequest
@@ -60,6 +65,7 @@ internal static class RunCommands
                 Pipeline = context.Parse.GetValue(pipeline)!,
                 PipelineVersion = context.Parse.GetValue(version) ?? "",
                 Priority = context.Parse.GetValue(priority),
+                PriorityClass = context.Parse.GetValue(priorityClass) ?? "",
                 RequestId = context.Parse.GetValue(requestId) ?? "",
                 DisableCache = context.Parse.GetValue(noCache),
                 SubmittedBy = context.User,

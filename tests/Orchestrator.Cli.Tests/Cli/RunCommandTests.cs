@@ -35,6 +35,20 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Submit_PriorityClassAndWholeRunAdmission_AreSentAsGiven()
+    {
+        await using var server = await FakeOrchestratorServer.StartAsync();
+        server.Backend.SubmitRun = request => new Run { Id = "r-43", Pipeline = request.Pipeline, State = RunState.Pending };
+
+        var result = await CliHarness.RunWithEnvironmentAsync(new Dictionary<string, string> { ["ORCH_SERVER"] = server.Address },
+            "run", "submit", "sweep", "--priority-class", "high", "--admission", "whole-run");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var request = Assert.Single(server.Backend.Received<SubmitRunRequest>());
+        Assert.Equal(("high", 0, Admission.WholeRun), (request.PriorityClass, request.Priority, request.Admission));
+    }
+
+    [Fact]
     public async Task Submit_JsonOutput_IsTheRun()
     {
         await using var server = await FakeOrchestratorServer.StartAsync();
