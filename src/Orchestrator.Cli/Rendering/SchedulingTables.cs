@@ -52,20 +52,24 @@ internal static class SchedulingTables
         return table;
     }
 
+    /// <summary>Reserved GPUs, and runs waiting for admission in brackets when there are any.</summary>
+    private static string Reserved(TenantUsage tenant) =>
+        Number(tenant.ReservedGpus) + (tenant.WaitingAdmissions > 0 ? $" (+{tenant.WaitingAdmissions} waiting)" : "");
+
     /// <summary>One row per pool (nodes, GPUs, queue), then one indented row per tenant using it.</summary>
     public static Table Pools(ListPoolsResponse response)
     {
-        var table = Tables.Create("POOL", "NODES", "GPUS FREE", "QUEUED", "RUNNING", "TENANT", "GPUS USED/QUOTA", "BORROWED", "TENANT QUEUED");
+        var table = Tables.Create("POOL", "NODES", "GPUS FREE", "QUEUED", "RUNNING", "TENANT", "GPUS USED/QUOTA", "BORROWED", "RESERVED", "TENANT QUEUED");
         foreach (var pool in response.Pools)
         {
             var nodes = pool.SchedulableNodes == pool.Nodes.Count
                 ? pool.Nodes.Count.ToString(CultureInfo.InvariantCulture)
                 : $"{pool.Nodes.Count} ({pool.SchedulableNodes} schedulable)";
-            Tables.AddRow(table, pool.Name, nodes, $"{pool.GpusFree}/{pool.GpusTotal}", Number(pool.Queued), Number(pool.Running), "", "", "", "");
+            Tables.AddRow(table, pool.Name, nodes, $"{pool.GpusFree}/{pool.GpusTotal}", Number(pool.Queued), Number(pool.Running), "", "", "", "", "");
             foreach (var tenant in pool.Tenants)
             {
                 Tables.AddRow(table, "", "", "", "", "", tenant.Tenant, $"{tenant.Gpus}/{(tenant.QuotaGpus == 0 ? "-" : Number(tenant.QuotaGpus))}",
-                    Number(tenant.BorrowedGpus), Number(tenant.Queued));
+                    Number(tenant.BorrowedGpus), Reserved(tenant), Number(tenant.Queued));
             }
         }
 

@@ -227,9 +227,10 @@ public sealed partial class PoolScheduler
     public PoolUsage Usage()
     {
         var tenants = _tenants.Values
-            .Where(t => t.Used != default || t.Queued > 0 || t.Quota.Gpus > 0)
+            .Where(t => t.Used != default || t.Queued > 0 || t.Quota.Gpus > 0 || t.Reserved > 0 || t.AdmissionQueue.Count > 0)
             .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .Select(t => new TenantUsage(t.Name, t.Used.Gpus, t.Quota.Gpus, t.GpusAboveQuota, t.Queued, t.DominantShare(_capacity)))
+            .Select(t => new TenantUsage(t.Name, t.Used.Gpus, t.Quota.Gpus, t.GpusAboveQuota, t.Queued, t.DominantShare(_capacity),
+                t.Reserved, t.AdmissionQueue.Count))
             .ToList();
         return new PoolUsage(Pool, _nodes.Count, _schedulableNodes, _capacity.Gpus, _index.For("")?.FreeGpus ?? 0, _waiting.Count,
             _running.Count, tenants);

@@ -7,7 +7,10 @@ namespace Orchestrator.Core.Scheduling;
 /// <param name="BorrowedGpus">GPUs held beyond its quota.</param>
 /// <param name="Queued">Its waiting jobs.</param>
 /// <param name="DominantShare">Its weighted dominant share.</param>
-public sealed record TenantUsage(string Tenant, int Gpus, int QuotaGpus, int BorrowedGpus, int Queued, double DominantShare);
+/// <param name="ReservedGpus">GPUs of its quota reserved by admitted whole-run admissions.</param>
+/// <param name="WaitingAdmissions">Its runs waiting for whole-run admission.</param>
+public sealed record TenantUsage(string Tenant, int Gpus, int QuotaGpus, int BorrowedGpus, int Queued, double DominantShare,
+    int ReservedGpus = 0, int WaitingAdmissions = 0);
 
 /// <summary>A pool's state at a glance.</summary>
 /// <param name="Pool">Pool.</param>

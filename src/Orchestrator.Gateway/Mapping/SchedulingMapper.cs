@@ -89,6 +89,7 @@ public static class SchedulingMapper
         status.Tenants.AddRange(usage.Tenants.Select(t => new Proto.TenantUsage
         {
             Tenant = t.Tenant, Gpus = t.Gpus, QuotaGpus = t.QuotaGpus, BorrowedGpus = t.BorrowedGpus, Queued = t.Queued,
+            ReservedGpus = t.ReservedGpus, WaitingAdmissions = t.WaitingAdmissions,
         }));
         return status;
     }

@@ -57,7 +57,7 @@ public sealed class SchedulingCommandTests
                 new PoolStatus
                 {
                     Name = "h200", Nodes = { "node-1", "node-2" }, SchedulableNodes = 1, GpusTotal = 8, GpusFree = 2, Queued = 3, Running = 4,
-                    Tenants = { new TenantUsage { Tenant = "ml-team", Gpus = 6, QuotaGpus = 4, BorrowedGpus = 2, Queued = 3 } },
+                    Tenants = { new TenantUsage { Tenant = "ml-team", Gpus = 6, QuotaGpus = 4, BorrowedGpus = 2, Queued = 3, ReservedGpus = 4, WaitingAdmissions = 1 } },
                 },
                 new PoolStatus { Name = "default", GpusTotal = 0 },
             },
@@ -66,9 +66,9 @@ public sealed class SchedulingCommandTests
         var result = await CliHarness.RunAsync(server.Address, "pools");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Matches(@"^POOL\s+NODES\s+GPUS FREE\s+QUEUED\s+RUNNING\s+TENANT\s+GPUS USED/QUOTA\s+BORROWED\s+TENANT QUEUED$", result.StdoutLines[0]);
+        Assert.Matches(@"^POOL\s+NODES\s+GPUS FREE\s+QUEUED\s+RUNNING\s+TENANT\s+GPUS USED/QUOTA\s+BORROWED\s+RESERVED\s+TENANT QUEUED$", result.StdoutLines[0]);
         Assert.Matches(@"^h200\s+2 \(1 schedulable\)\s+2/8\s+3\s+4$", result.StdoutLines[1]);
-        Assert.Matches(@"^\s+ml-team\s+6/4\s+2\s+3$", result.StdoutLines[2]);
+        Assert.Matches(@"^\s+ml-team\s+6/4\s+2\s+4 \(\+1 waiting\)\s+3$", result.StdoutLines[2]);
         Assert.Matches(@"^default\s+0\s+0/0\s+0\s+0$", result.StdoutLines[3]);
     }
 

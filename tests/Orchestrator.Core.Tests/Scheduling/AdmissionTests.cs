@@ -23,8 +23,13 @@ public sealed class AdmissionTests
         Assert.False(scheduler.Admit("r2", "ml-team", 0, 8));
         Assert.False(scheduler.IsAdmitted("r2"));
 
+        var usage = scheduler.Usage().Tenants.Single(t => t.Tenant == "ml-team");
+        Assert.Equal((12, 1), (usage.ReservedGpus, usage.WaitingAdmissions));
+
         Assert.Equal(["r2"], scheduler.Withdraw("r1"));
         Assert.True(scheduler.IsAdmitted("r2"));
+        usage = scheduler.Usage().Tenants.Single(t => t.Tenant == "ml-team");
+        Assert.Equal((8, 0), (usage.ReservedGpus, usage.WaitingAdmissions));
         Assert.Equal([new AdmissionRecord("r2", "ml-team", 0, 8, true)], scheduler.Admissions());
     }
 
