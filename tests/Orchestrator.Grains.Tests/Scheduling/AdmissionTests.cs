@@ -1,6 +1,7 @@
 using Orchestrator.Core.Pipelines;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Scheduling;
+using Orchestrator.Grains.Nodes;
 using Orchestrator.Grains.Scheduling;
 using Orchestrator.Grains.Tests.Support;
 
@@ -23,21 +24,42 @@ public sealed class AdmissionTests
 
     private static async Task<OrchestratorCluster> StartAsync(TempDirectory data) => await OrchestratorCluster.StartAsync(data.Path);
 
+    /// <summary>A quota of 4 and an 8-GPU node: a first whole-run run of <see cref="Pair"/> admitted with both steps
+    /// assigned, and a second one that has asked for admission (and must wait).</summary>
+    private static async Task<(SimulatedAgent Agent, string First, StepAssignment Left, StepAssignment Right, string Second)> FirstRunningSecondWaitingAsync(
+        OrchestratorCluster cluster, Scenario s)
+    {
+        await cluster.Client.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).UpdateAsync(Config(s, 4));
+        var agent = await s.ConnectAsync("a", gpus: 8);
+        await s.CreatePipelineAsync(Pair(s));
+        var first = (await s.SubmitAsync("pair", admission: AdmissionMode.WholeRun)).Definition.Id;
+        var left = await agent.WaitForAssignmentAsync(first, "left");
+        var right = await agent.WaitForAssignmentAsync(first, "right");
+        // The same steps again: with the cache on, the second run would reuse the first one's outputs.
+        var second = (await s.SubmitAsync("pair", cacheDisabled: true, admission: AdmissionMode.WholeRun)).Definition.Id;
+        await s.WaitForRunAsync(second, r => r.Events.Any(e => e.Type == RunEventType.RunAdmissionRequested), "admission requested");
+        return (agent, first, left, right, second);
+    }
+
+    /// <summary>Finishes the first run's steps, then the second run's once they are assigned; the second run's end.</summary>
+    private static async Task<RunSnapshot> FinishFirstThenSecondAsync(Scenario s, SimulatedAgent agent, string first, StepAssignment left,
+        StepAssignment right, string second)
+    {
+        await agent.SucceedAsync(left);
+        await agent.SucceedAsync(right);
+        await s.WaitForStateAsync(first, RunState.Succeeded);
+        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(second, "left"));
+        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(second, "right"));
+        return await s.WaitForStateAsync(second, RunState.Succeeded);
+    }
+
     [Fact]
     public async Task SecondRun_WaitsForAdmissionWithNoStepPlaced_AndStartsWhenTheFirstEnds()
     {
         using var data = new TempDirectory();
         await using var cluster = await StartAsync(data);
         await using var s = new Scenario(cluster);
-        await cluster.Client.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).UpdateAsync(Config(s, 4));
-        var agent = await s.ConnectAsync("a", gpus: 8);
-        await s.CreatePipelineAsync(Pair(s));
-
-        var first = (await s.SubmitAsync("pair", admission: AdmissionMode.WholeRun)).Definition.Id;
-        var left = await agent.WaitForAssignmentAsync(first, "left");
-        var right = await agent.WaitForAssignmentAsync(first, "right");
-        // The same steps again: with the cache on, the second run would reuse the first one's outputs.
-        var second = (await s.SubmitAsync("pair", cacheDisabled: true, admission: AdmissionMode.WholeRun)).Definition.Id;
+        var (agent, first, left, right, second) = await FirstRunningSecondWaitingAsync(cluster, s);
 
         var waiting = await s.WaitForRunAsync(second, r => r.Events.Any(e => e.Type == RunEventType.RunAdmissionRequested), "admission requested");
         Assert.DoesNotContain(waiting.Events, e => e.Type == RunEventType.RunAdmitted);
@@ -49,12 +71,7 @@ public sealed class AdmissionTests
         Assert.Equal(0, (await scheduler.GetStatusAsync()).Queued);
         Assert.DoesNotContain(agent.Assignments, a => a.Step.RunId == second);
 
-        await agent.SucceedAsync(left);
-        await agent.SucceedAsync(right);
-        await s.WaitForStateAsync(first, RunState.Succeeded);
-        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(second, "left"));
-        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(second, "right"));
-        var done = await s.WaitForStateAsync(second, RunState.Succeeded);
+        var done = await FinishFirstThenSecondAsync(s, agent, first, left, right, second);
         Assert.Contains(done.Events, e => e.Type == RunEventType.RunAdmitted && e.Actor == "scheduler");
         Assert.DoesNotContain((await scheduler.GetUsageAsync()).Tenants, t => t.Tenant == s.Tenant && t.Gpus > 0);
     }
@@ -65,27 +82,14 @@ public sealed class AdmissionTests
         using var data = new TempDirectory();
         await using var cluster = await StartAsync(data);
         await using var s = new Scenario(cluster);
-        await cluster.Client.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).UpdateAsync(Config(s, 4));
-        var agent = await s.ConnectAsync("a", gpus: 8);
-        await s.CreatePipelineAsync(Pair(s));
-        var first = (await s.SubmitAsync("pair", admission: AdmissionMode.WholeRun)).Definition.Id;
-        var left = await agent.WaitForAssignmentAsync(first, "left");
-        var right = await agent.WaitForAssignmentAsync(first, "right");
-        // The same steps again: with the cache on, the second run would reuse the first one's outputs.
-        var second = (await s.SubmitAsync("pair", cacheDisabled: true, admission: AdmissionMode.WholeRun)).Definition.Id;
-        await s.WaitForRunAsync(second, r => r.Events.Any(e => e.Type == RunEventType.RunAdmissionRequested), "admission requested");
+        var (agent, first, left, right, second) = await FirstRunningSecondWaitingAsync(cluster, s);
 
         var scheduler = cluster.Client.GetGrain<ISchedulerGrain>(SchedulingConfig.DefaultPool);
         await cluster.DeactivateAsync(scheduler);
 
         // A fresh activation still holds the first run's reservation and the second run's place in line.
         Assert.Contains("has 4 of 4 GPUs reserved", (await scheduler.ExplainAdmissionAsync(second)).Reasons[0].Message, StringComparison.Ordinal);
-        await agent.SucceedAsync(left);
-        await agent.SucceedAsync(right);
-        await s.WaitForStateAsync(first, RunState.Succeeded);
-        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(second, "left"));
-        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(second, "right"));
-        await s.WaitForStateAsync(second, RunState.Succeeded);
+        await FinishFirstThenSecondAsync(s, agent, first, left, right, second);
     }
 
     [Fact]
