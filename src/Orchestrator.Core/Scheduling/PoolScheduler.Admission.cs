@@ -81,6 +81,9 @@ public sealed partial class PoolScheduler
     public IReadOnlyList<AdmissionRecord> Admissions() =>
         _admissions.Values.OrderBy(a => a.Sequence).Select(a => a.ToRecord()).ToList();
 
+    /// <summary>Whether the run has asked for admission here (admitted or waiting) and not withdrawn.</summary>
+    public bool HasAdmission(string runId) => _admissions.ContainsKey(runId);
+
     /// <summary>Whether the run holds an admission (reservation) in this pool.</summary>
     public bool IsAdmitted(string runId) => _admissions.TryGetValue(runId, out var admission) && admission.Admitted;
 

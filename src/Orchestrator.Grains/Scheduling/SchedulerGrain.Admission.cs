@@ -11,7 +11,7 @@ public sealed partial class SchedulerGrain
     /// <inheritdoc />
     public async Task<bool> AdmitAsync(string runId, string tenant, int priority, int gpus)
     {
-        var known = _core.Admissions().Any(a => a.RunId == runId);
+        var known = _core.HasAdmission(runId);
         var admitted = _core.Admit(runId, tenant, priority, gpus);
         if (!known)
         {
@@ -25,7 +25,7 @@ public sealed partial class SchedulerGrain
     /// <inheritdoc />
     public async Task WithdrawAsync(string runId)
     {
-        if (!_core.Admissions().Any(a => a.RunId == runId)) return;
+        if (!_core.HasAdmission(runId)) return;
         var admitted = _core.Withdraw(runId);
         await SaveAdmissionsAsync();
         TellAdmitted(admitted);
