@@ -60,6 +60,8 @@ internal static class PipelineCanonicalJson
         if (step.Resources.Gpus != 0) resources["gpus"] = (long)step.Resources.Gpus;
         Put(resources, "gpu_model", step.Resources.GpuModel);
         Put(resources, "pools", step.Resources.Pools.Cast<object>().ToList());
+        // 0 and 1 both mean one process: the same pipeline, the same digest.
+        if (step.Resources.Replicas > 1) resources["replicas"] = (long)step.Resources.Replicas;
         Put(node, "resources", resources);
         var retry = NewObject();
         if (step.Retry.Limit != 0) retry["limit"] = (long)step.Retry.Limit;

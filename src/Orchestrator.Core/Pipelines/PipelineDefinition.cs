@@ -42,6 +42,8 @@ public sealed record ParameterDefinition(string Name, ParameterType Type, string
 /// <param name="IsExitHandler">True for the exit handler.</param>
 /// <param name="Pools">Scheduling pools the step may use, in the order written; empty for the default pool.</param>
 /// <param name="ExpectedDuration">How long an attempt is expected to run, or null when unknown.</param>
+/// <param name="Replicas">Processes an attempt runs as one gang, each with <paramref name="Resources"/>: placed all at
+/// once or not at all, possibly across nodes; 1 for an ordinary step.</param>
 public sealed record StepDefinition(
     string Name,
     IReadOnlyList<Template> Command,
@@ -58,8 +60,12 @@ public sealed record StepDefinition(
     bool CacheEnabled,
     bool IsExitHandler,
     IReadOnlyList<string>? Pools = null,
-    TimeSpan? ExpectedDuration = null)
+    TimeSpan? ExpectedDuration = null,
+    int Replicas = 1)
 {
+    /// <summary>An attempt runs as several processes placed together (a distributed job).</summary>
+    public bool IsGang => Replicas > 1;
+
     /// <summary>The pools named by the step, or none (the default pool).</summary>
     public IReadOnlyList<string> Pools { get; init; } = Pools ?? [];
 }

@@ -24,6 +24,9 @@ public static class PipelineLimits
     /// <summary>GPUs of one step.</summary>
     public const int MaxGpus = 64;
 
+    /// <summary>Most replicas (processes of one gang) a step may ask for.</summary>
+    public const int MaxReplicas = 256;
+
     /// <summary>Characters in a GPU model name.</summary>
     public const int MaxGpuModelLength = 128;
 

@@ -117,6 +117,9 @@ public sealed record ResourcesSpec
 
     /// <summary>Scheduling pools the step may use; empty for the default pool.</summary>
     public IReadOnlyList<string> Pools { get; init; } = [];
+
+    /// <summary>Processes of one attempt, each with the resources above, placed all at once (a gang); 0 or 1 for one.</summary>
+    public int Replicas { get; init; }
 }
 
 /// <summary>Retry policy as written.</summary>

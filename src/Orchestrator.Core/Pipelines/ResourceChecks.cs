@@ -41,6 +41,14 @@ internal static class ResourceChecks
         return new ResourceRequest(cpu, memory, spec.Gpus, spec.GpuModel);
     }
 
+    /// <summary>The step's replicas: 0 (unset) and 1 both mean one process.</summary>
+    public static int Replicas(PipelineScope scope, int replicas, string path)
+    {
+        if (replicas is >= 0 and <= PipelineLimits.MaxReplicas) return Math.Max(1, replicas);
+        scope.Add(path, $"replicas must be between 1 and {PipelineLimits.MaxReplicas}, got {replicas}: each replica is one process with the step's resources, placed together as a gang");
+        return 1;
+    }
+
     public static RetryPolicy Retry(PipelineScope scope, RetrySpec spec, string path)
     {
         var defaults = RetryPolicy.None;

@@ -43,12 +43,13 @@ internal sealed partial class StepValidator
         var timeout = ResourceChecks.Timeout(scope, step.Timeout, $"{path}.timeout");
         var pools = ResourceChecks.Pools(scope, step.Resources.Pools, $"{path}.resources.pools");
         var expected = ResourceChecks.ExpectedDuration(scope, step.ExpectedDuration, $"{path}.expected_duration");
+        var replicas = ResourceChecks.Replicas(scope, step.Resources.Replicas, $"{path}.resources.replicas");
 
         // The exit handler reports on the run; reusing a cached report would hide this run's outcome.
         var cache = !isExitHandler && (scope.Spec.Cache ?? true) && (step.Cache ?? true);
         var definition = new StepDefinition(
             step.Name, command, step.Image, env, inputs, outputs, resources, retry, timeout, when, foreachParameter,
-            [], cache, isExitHandler, pools, expected);
+            [], cache, isExitHandler, pools, expected, replicas);
         return new CheckedStep(definition, dependencies);
     }
 

@@ -39,6 +39,9 @@ public enum RunEventType
     RunAdmissionRequested,
     /// <summary>The reservation was made: the run's steps may be queued.</summary>
     RunAdmitted,
+    /// <summary>One process (<see cref="RunEvent.Replica"/>) of a gang step ended well; the step succeeds once every
+    /// replica has. Replica 0's event carries the step's outputs.</summary>
+    StepReplicaSucceeded,
 }
 
 /// <summary>One event of a run: who did what, when, to which step.</summary>
@@ -58,8 +61,13 @@ public sealed record RunEvent
     public int Attempt { get; init; }
     /// <summary>Node of a placement or start.</summary>
     public string? Node { get; init; }
-    /// <summary>GPU indices of a placement.</summary>
+    /// <summary>GPU indices of a placement (of replica 0 for a gang).</summary>
     public IReadOnlyList<int>? Gpus { get; init; }
+    /// <summary>On a gang's <see cref="RunEventType.StepPlaced"/>: every replica's node and GPUs; null for one process.</summary>
+    public IReadOnlyList<ReplicaSlot>? Replicas { get; init; }
+    /// <summary>The gang process an event concerns (<see cref="RunEventType.StepReplicaSucceeded"/>, or the replica
+    /// whose end ended the attempt); null when not about one process.</summary>
+    public int? Replica { get; init; }
     /// <summary>Exit code of a finished attempt.</summary>
     public int? ExitCode { get; init; }
     /// <summary>Human-readable detail: why it failed, was skipped, was cancelled.</summary>

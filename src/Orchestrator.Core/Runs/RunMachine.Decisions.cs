@@ -127,15 +127,24 @@ public sealed partial class RunMachine
     }
 
     /// <summary>The scheduler placed a step attempt on a node.</summary>
-    public Transition OnPlaced(string key, int attempt, string node, IReadOnlyList<int> gpus, DateTimeOffset now)
+    public Transition OnPlaced(string key, int attempt, string node, IReadOnlyList<int> gpus, DateTimeOffset now) =>
+        OnPlaced(key, attempt, [new ReplicaSlot(0, node, gpus)], now);
+
+    /// <summary>The scheduler placed a step attempt: every process of it at once (one slot per replica, in replica order).</summary>
+    public Transition OnPlaced(string key, int attempt, IReadOnlyList<ReplicaSlot> replicas, DateTimeOffset now)
     {
         var step = Find(key);
-        if (step is null || step.Attempt != attempt) return Transition.Stale;
+        if (step is null || step.Attempt != attempt || replicas.Count == 0) return Transition.Stale;
+        var node = replicas[0].Node;
         if (step.State is StepState.Placed or StepState.Running && step.Node == node) return Transition.Duplicate;
         if (step.State != StepState.Ready) return Transition.Stale;
         var events = new List<RunEvent>(2);
         StartIfPending(events, now);
-        events.Add(new RunEvent { Type = RunEventType.StepPlaced, StepKey = key, Attempt = attempt, Node = node, Gpus = gpus, Actor = "scheduler", Time = now });
+        events.Add(new RunEvent
+        {
+            Type = RunEventType.StepPlaced, StepKey = key, Attempt = attempt, Node = node, Gpus = replicas[0].Gpus,
+            Replicas = replicas.Count > 1 ? replicas : null, Actor = "scheduler", Time = now,
+        });
         return Transition.Apply(events);
     }
 
@@ -149,9 +158,11 @@ public sealed partial class RunMachine
         return Transition.Apply([new RunEvent { Type = RunEventType.StepStarted, StepKey = key, Attempt = attempt, Node = node, Actor = $"agent:{node}", Time = now }]);
     }
 
-    /// <summary>The agent reported how a step attempt ended.</summary>
+    /// <summary>The agent reported how a step attempt (or, for a gang, one of its processes: <paramref name="replica"/>)
+    /// ended. A gang succeeds once every replica has, with replica 0's outputs; the first replica to fail, be lost or be
+    /// stopped ends the whole attempt (the caller stops the others).</summary>
     public Transition OnFinished(string key, int attempt, AttemptOutcome outcome, int exitCode, string? message,
-        IReadOnlyList<StepOutput> outputs, string node, DateTimeOffset now)
+        IReadOnlyList<StepOutput> outputs, string node, DateTimeOffset now, int replica = 0)
     {
         var step = Find(key);
         if (step is null || step.Attempt != attempt) return Transition.Stale;
@@ -159,12 +170,32 @@ public sealed partial class RunMachine
             return step.State.IsTerminal() || step.State == StepState.Waiting ? Transition.Duplicate : Transition.Stale;
 
         var actor = $"agent:{node}";
+        var gang = step.Replicas.Count > 1;
+        if (gang)
+        {
+            if (replica < 0 || replica >= step.Replicas.Count) return Transition.Stale;
+            if (step.SucceededReplicas.Contains(replica)) return Transition.Duplicate;
+            if (message is not null || outcome != AttemptOutcome.Succeeded)
+                message = $"replica {replica} on node {node}: {message ?? (outcome == AttemptOutcome.TimedOut ? "timed out" : $"exited with code {exitCode}")}";
+            if (outcome == AttemptOutcome.Succeeded && step.SucceededReplicas.Count + 1 < step.Replicas.Count)
+            {
+                return Transition.Apply([new RunEvent
+                {
+                    Type = RunEventType.StepReplicaSucceeded, StepKey = key, Attempt = attempt, Replica = replica, ExitCode = exitCode,
+                    Outputs = replica == 0 ? outputs : null, Node = node, Actor = actor, Time = now,
+                    Message = $"replica {replica} of {step.Replicas.Count} ended well",
+                }]);
+            }
+
+            if (outcome == AttemptOutcome.Succeeded && replica != 0) outputs = step.RankZeroOutputs ?? [];
+        }
+
         return outcome switch
         {
             AttemptOutcome.Succeeded => Transition.Apply([new RunEvent
             {
                 Type = RunEventType.StepSucceeded, StepKey = key, Attempt = attempt, ExitCode = exitCode, Outputs = outputs, Node = node,
-                Actor = actor, Time = now,
+                Actor = actor, Time = now, Replica = gang ? replica : null,
             }]),
             _ when step.PreemptRequested && !CancelRequested =>
                 Transition.Apply([PreemptedAttemptEnded(step, message is null ? $"stopped after preemption (exit code {exitCode})" : $"stopped after preemption: {message}", actor, now, exitCode)]),

@@ -113,21 +113,22 @@ public sealed partial class RunMachine
                 step!.Attempt = e.Attempt;
                 step.PreemptRequested = false;
                 step.ReadySince ??= e.Time;
-                step.Node = null;
-                step.Gpus = [];
+                step.Place([]);
                 step.CacheKey = e.CacheKey ?? step.CacheKey;
                 step.AddAttempt(new AttemptRecord { Number = e.Attempt, State = StepState.Ready });
                 break;
             case RunEventType.StepPlaced:
                 SetState(step!, StepState.Placed);
-                step!.Node = e.Node;
-                step.Gpus = e.Gpus ?? [];
-                step.UpdateCurrentAttempt(a => a with { State = StepState.Placed, Node = e.Node, Gpus = step.Gpus });
+                step!.Place(e.Replicas ?? [new ReplicaSlot(0, e.Node!, e.Gpus ?? [])]);
+                step.UpdateCurrentAttempt(a => a with { State = StepState.Placed, Node = e.Node, Gpus = step.Gpus, Replicas = e.Replicas ?? [] });
                 break;
             case RunEventType.StepStarted:
                 SetState(step!, StepState.Running);
                 step!.StartedAt ??= e.Time;
                 step.UpdateCurrentAttempt(a => a with { State = StepState.Running, StartedAt = e.Time });
+                break;
+            case RunEventType.StepReplicaSucceeded:
+                step!.ReplicaSucceeded(e.Replica ?? 0, e.Outputs);
                 break;
             case RunEventType.StepSucceeded:
                 step!.Outputs = e.Outputs ?? [];
@@ -157,8 +158,7 @@ public sealed partial class RunMachine
                     Message = e.Message, Infrastructure = e.Infrastructure, Preempted = a.Preempted || e.Preempted,
                 });
                 step.Message = e.Message;
-                step.Node = null;
-                step.Gpus = [];
+                step.Place([]);
                 step.RetryAt = e.RetryAt ?? e.Time;
                 _retries.Add((step.RetryAt.Value, step.Index));
                 break;
@@ -270,8 +270,7 @@ public sealed partial class RunMachine
             s.FinishedAt = null;
             s.Message = null;
             s.SkipCause = null;
-            s.Node = null;
-            s.Gpus = [];
+            s.Place([]);
         }
 
         for (var i = 0; i < _steps.Length; i++)

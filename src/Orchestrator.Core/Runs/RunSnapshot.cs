@@ -42,6 +42,8 @@ public sealed record StepSnapshot
     public string? Node { get; init; }
     /// <summary>GPUs of the current attempt.</summary>
     public IReadOnlyList<int> Gpus { get; init; } = [];
+    /// <summary>A gang's processes: where each runs; empty for one process.</summary>
+    public IReadOnlyList<ReplicaSlot> Replicas { get; init; } = [];
     /// <summary>First start.</summary>
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>End.</summary>
@@ -88,6 +90,7 @@ public static class RunSnapshots
         Attempt = s.Attempt,
         Node = s.Node,
         Gpus = s.Gpus,
+        Replicas = s.Replicas.Count > 1 ? s.Replicas : [],
         StartedAt = s.StartedAt,
         FinishedAt = s.FinishedAt,
         Message = s.Message,

@@ -6,6 +6,7 @@ namespace Orchestrator.Core.Runs;
 public sealed class StepRuntime
 {
     private readonly List<AttemptRecord> _attempts = [];
+    private readonly HashSet<int> _succeededReplicas = [];
 
     internal StepRuntime(int index, PlannedStep plan)
     {
@@ -30,8 +31,15 @@ public sealed class StepRuntime
     public int InfraFailures { get; internal set; }
     /// <summary>Node of the current attempt.</summary>
     public string? Node { get; internal set; }
-    /// <summary>GPU indices of the current attempt.</summary>
+    /// <summary>GPU indices of the current attempt (of replica 0 for a gang).</summary>
     public IReadOnlyList<int> Gpus { get; internal set; } = [];
+    /// <summary>Where each process of the current attempt runs: one slot for an ordinary step, one per replica for a
+    /// gang; empty until placed.</summary>
+    public IReadOnlyList<ReplicaSlot> Replicas { get; internal set; } = [];
+    /// <summary>Replicas of the current gang attempt that ended well.</summary>
+    public IReadOnlySet<int> SucceededReplicas => _succeededReplicas;
+    /// <summary>Replica 0's outputs, once it ended well before the rest of its gang.</summary>
+    public IReadOnlyList<StepOutput>? RankZeroOutputs { get; internal set; }
     /// <summary>When the step first became ready to place; kept across infrastructure retries (and preemptions), so the
     /// scheduler's first-come order and aging count from there; a failure that uses a retry starts it again.</summary>
     public DateTimeOffset? ReadySince { get; internal set; }
@@ -59,6 +67,22 @@ public sealed class StepRuntime
 
     internal void AddAttempt(AttemptRecord attempt) => _attempts.Add(attempt);
 
+    /// <summary>The current attempt's placement: where its processes run.</summary>
+    internal void Place(IReadOnlyList<ReplicaSlot> replicas)
+    {
+        Replicas = replicas;
+        Node = replicas.Count == 0 ? null : replicas[0].Node;
+        Gpus = replicas.Count == 0 ? [] : replicas[0].Gpus;
+        _succeededReplicas.Clear();
+        RankZeroOutputs = null;
+    }
+
+    internal void ReplicaSucceeded(int replica, IReadOnlyList<StepOutput>? outputs)
+    {
+        _succeededReplicas.Add(replica);
+        if (replica == 0) RankZeroOutputs = outputs ?? [];
+    }
+
     internal void UpdateCurrentAttempt(Func<AttemptRecord, AttemptRecord> update)
     {
         if (_attempts.Count > 0 && _attempts[^1].Number == Attempt) _attempts[^1] = update(_attempts[^1]);
@@ -74,8 +98,10 @@ public sealed record AttemptRecord
     public StepState State { get; init; }
     /// <summary>Where it ran.</summary>
     public string? Node { get; init; }
-    /// <summary>Its GPUs.</summary>
+    /// <summary>Its GPUs (replica 0's for a gang).</summary>
     public IReadOnlyList<int> Gpus { get; init; } = [];
+    /// <summary>Every replica's node and GPUs, for a gang; empty for one process.</summary>
+    public IReadOnlyList<ReplicaSlot> Replicas { get; init; } = [];
     /// <summary>When its process started.</summary>
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>When it ended.</summary>

@@ -17,9 +17,10 @@ namespace Orchestrator.Core.Scheduling;
 /// policies rank by, so that a preempted step does not start over as if new).</param>
 /// <param name="AdmittedRun">The run id when the run holds a whole-run admission (the step is charged to its
 /// reservation); null for a stepwise run.</param>
+/// <param name="Replicas">Processes placed together, each with <paramref name="Resources"/> (a gang); 1 for one.</param>
 public sealed record PendingStep(StepRef Step, ResourceRequest Resources, int Priority, long Sequence, string Tenant,
     DateTimeOffset? ReadySince = null, TimeSpan? ExpectedDuration = null, string HistoryKey = "", IReadOnlyList<string>? Pools = null,
-    double AttainedGpuSeconds = 0, string? AdmittedRun = null)
+    double AttainedGpuSeconds = 0, string? AdmittedRun = null, int Replicas = 1)
 {
     /// <summary>The pools to queue in: <see cref="Pools"/>, or the default pool when none are named.</summary>
     public IReadOnlyList<string> PoolsOrDefault => Pools is { Count: > 0 } pools ? pools : [SchedulingConfig.DefaultPool];

@@ -13,8 +13,12 @@ public interface IStepLogStore
     IAsyncEnumerable<LogEntry> ReadAsync(StepLogKey key, bool follow, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Which attempt of which step of which run.</summary>
-public readonly record struct StepLogKey(string RunId, string StepKey, int Attempt);
+/// <summary>Which attempt of which step of which run; for a gang, which of its processes (<paramref name="Replica"/>).</summary>
+public readonly record struct StepLogKey(string RunId, string StepKey, int Attempt, int Replica = 0)
+{
+    /// <summary>The log of a step attempt's process.</summary>
+    public static StepLogKey Of(Runs.StepRef step) => new(step.RunId, step.StepKey, step.Attempt, step.Replica);
+}
 
 /// <summary>stdout or stderr.</summary>
 public enum LogStreamKind

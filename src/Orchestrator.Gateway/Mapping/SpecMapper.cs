@@ -67,6 +67,7 @@ public static class SpecMapper
         {
             Cpu = s.Resources.Cpu, Memory = s.Resources.Memory, Gpus = s.Resources.Gpus, GpuModel = s.Resources.GpuModel,
             Pools = [.. s.Resources.Pools],
+            Replicas = s.Resources.Replicas,
         },
         Retry = s.Retry is null ? new RetrySpec() : new RetrySpec
         {
@@ -85,7 +86,7 @@ public static class SpecMapper
         var result = new Proto.StepSpec
         {
             Name = s.Name, Image = s.Image, Timeout = s.Timeout, When = s.When, Foreach = s.Foreach, ExpectedDuration = s.ExpectedDuration,
-            Resources = new Proto.Resources { Cpu = s.Resources.Cpu, Memory = s.Resources.Memory, Gpus = s.Resources.Gpus, GpuModel = s.Resources.GpuModel },
+            Resources = new Proto.Resources { Cpu = s.Resources.Cpu, Memory = s.Resources.Memory, Gpus = s.Resources.Gpus, GpuModel = s.Resources.GpuModel, Replicas = s.Resources.Replicas },
             Retry = new Proto.RetryPolicy { Limit = s.Retry.Limit, Backoff = s.Retry.Backoff, Factor = s.Retry.Factor, MaxBackoff = s.Retry.MaxBackoff },
         };
         if (s.Cache is { } cache) result.Cache = cache;

@@ -4,7 +4,8 @@ using Orchestrator.Core.Storage;
 
 namespace Orchestrator.Storage.StepLogs;
 
-/// <summary>Maps a <see cref="StepLogKey"/> to <c>&lt;root&gt;/&lt;run id&gt;/&lt;step key&gt;/&lt;attempt&gt;.log</c>, refusing
+/// <summary>Maps a <see cref="StepLogKey"/> to <c>&lt;root&gt;/&lt;run id&gt;/&lt;step key&gt;/&lt;attempt&gt;.log</c> (or
+/// <c>&lt;attempt&gt;.r&lt;replica&gt;.log</c> for a gang's further processes), refusing
 /// ids that could escape the directory.</summary>
 internal static class StepLogPath
 {
@@ -20,7 +21,15 @@ internal static class StepLogPath
             throw new ArgumentOutOfRangeException(nameof(StepLogKey.Attempt), key.Attempt, "Attempt must be 0 or more.");
         }
 
-        return Path.Combine(root, key.RunId, key.StepKey, key.Attempt.ToString(CultureInfo.InvariantCulture) + ".log");
+        if (key.Replica < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StepLogKey.Replica), key.Replica, "Replica must be 0 or more.");
+        }
+
+        var attempt = key.Attempt.ToString(CultureInfo.InvariantCulture);
+        // A gang's first process writes the attempt's own log, so a one-process step's path is unchanged.
+        var name = key.Replica == 0 ? attempt : $"{attempt}.r{key.Replica.ToString(CultureInfo.InvariantCulture)}";
+        return Path.Combine(root, key.RunId, key.StepKey, name + ".log");
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming <paramref name="field"/> unless <paramref name="value"/>

@@ -68,7 +68,7 @@ public sealed class PipelineYamlErrorTests
     [InlineData("name: [a, b]", "name", "expected text, got a list")]
     [InlineData("steps: prepare", "steps", "expected a list of mappings, got 'prepare'; write each item on its own line starting with '- '")]
     [InlineData("steps: [{name: a, after: prepare}]", "steps[0].after", "expected a list, got 'prepare'; write it as [prepare]")]
-    [InlineData("steps: [{name: a, resources: [1]}]", "steps[0].resources", "expected a mapping with the fields of a Resources (cpu, memory, gpus, gpu_model, pools), got a list")]
+    [InlineData("steps: [{name: a, resources: [1]}]", "steps[0].resources", "expected a mapping with the fields of a Resources (cpu, memory, gpus, gpu_model, pools, replicas), got a list")]
     [InlineData("steps: [{name: a, env: [A=1]}]", "steps[0].env", "expected a mapping of 'key: value' lines, got a list")]
     [InlineData("parameters: [{name: p, type: flaot}]", "parameters[0].type", "unknown value 'flaot'; did you mean 'float'? use one of: string, int, float, bool, list")]
     [InlineData("steps: [{name: a, outputs: [x, ~]}]", "steps[0].outputs[1]", "expected text, got null")]

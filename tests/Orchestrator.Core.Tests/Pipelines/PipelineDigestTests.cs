@@ -21,6 +21,17 @@ public sealed class PipelineDigestTests
     }
 
     [Fact]
+    public void Canonicalize_OneReplica_IsTheSamePipelineAsNoReplicas_AndAGangIsAnother()
+    {
+        var plain = Pipeline(Step("a", "true") with { Resources = new ResourcesSpec { Gpus = 1 } });
+        var one = Pipeline(Step("a", "true") with { Resources = new ResourcesSpec { Gpus = 1, Replicas = 1 } });
+        var gang = Pipeline(Step("a", "true") with { Resources = new ResourcesSpec { Gpus = 1, Replicas = 2 } });
+
+        Assert.Equal(PipelineValidator.Canonicalize(plain), PipelineValidator.Canonicalize(one));
+        Assert.Equal("""{"name":"demo","steps":[{"command":["true"],"name":"a","resources":{"gpus":1,"replicas":2}}]}""", PipelineValidator.Canonicalize(gang));
+    }
+
+    [Fact]
     public void Canonicalize_KeepsAnEmptyDefaultAndExplicitCacheSwitches()
     {
         var spec = Pipeline(Step("a", "true") with { Cache = false }) with

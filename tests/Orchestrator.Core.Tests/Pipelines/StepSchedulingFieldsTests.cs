@@ -25,6 +25,20 @@ public sealed class StepSchedulingFieldsTests
         Assert.Equal(TimeSpan.FromMinutes(90), train.ExpectedDuration);
     }
 
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(4, 4)]
+    [InlineData(256, 256)]
+    public void Validate_Replicas_UnsetMeansOneProcess_AndAGangKeepsItsCount(int written, int replicas)
+    {
+        var train = Assert.Single(PipelineValidator.Validate(WithStep(s => s with { Resources = new ResourcesSpec { Gpus = 2, Replicas = written } })).Steps);
+
+        Assert.Equal(replicas, train.Replicas);
+        Assert.Equal(replicas > 1, train.IsGang);
+        Assert.Equal(2, train.Resources.Gpus);
+    }
+
     [Fact]
     public void Validate_NoPoolsAndNoExpectedDuration_MeanTheDefaultPoolAndUnknown()
     {
@@ -45,6 +59,8 @@ public sealed class StepSchedulingFieldsTests
         { "zero expected duration", WithStep(s => s with { ExpectedDuration = "0s" }), "steps[0].expected_duration", "more than 0 and at most 7d" },
         { "expected duration over a week", WithStep(s => s with { ExpectedDuration = "8d" }), "steps[0].expected_duration", "leave it unset when unknown" },
         { "negative expected duration", WithStep(s => s with { ExpectedDuration = "-5m" }), "steps[0].expected_duration", "cannot be negative" },
+        { "negative replicas", WithStep(s => s with { Resources = new ResourcesSpec { Gpus = 1, Replicas = -1 } }), "steps[0].resources.replicas", "replicas must be between 1 and 256, got -1" },
+        { "too many replicas", WithStep(s => s with { Resources = new ResourcesSpec { Gpus = 1, Replicas = 257 } }), "steps[0].resources.replicas", "placed together as a gang" },
         { "null pool", WithPools([null!]), "steps[0].resources.pools[0]", "is null" },
         { "null pool list", WithStep(s => s with { Resources = new ResourcesSpec { Pools = null! } }), "steps[0].resources.pools", "is null" },
         { "null expected duration", WithStep(s => s with { ExpectedDuration = null! }), "steps[0].expected_duration", "is null" },

@@ -64,6 +64,17 @@ public sealed class PeakGpuDemandTests
     }
 
     [Fact]
+    public void PlannedRun_AGangHoldsEveryReplicasGpusAtOnce()
+    {
+        var spec = Specs.TuneAndDeploy();
+        var withGang = spec with { ExitHandler = spec.ExitHandler! with { Resources = new ResourcesSpec { Gpus = 4, Replicas = 3 } } };
+
+        var plan = RunPlanner.Plan(PipelineValidator.Validate(withGang), new Dictionary<string, string>());
+
+        Assert.Equal(12, PeakGpuDemand.Of(plan));
+    }
+
+    [Fact]
     public void NegativeWeight_OrUnknownUpstream_IsRejectedNamingIt()
     {
         Assert.Contains("weights[1]", Assert.Throws<ArgumentOutOfRangeException>(() => PeakGpuDemand.Of([1, -1], [[], []])).Message, StringComparison.Ordinal);

@@ -40,6 +40,22 @@ public sealed class FileStepLogStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task GangReplicas_EachKeepTheirOwnLog_AndCompletingOneLeavesTheOthersOpen()
+    {
+        var replica2 = Train with { Replica = 2 };
+        await _store.AppendAsync(Train, LogStreamKind.Stdout, Bytes("rank 0\n"), T0);
+        await _store.AppendAsync(replica2, LogStreamKind.Stdout, Bytes("rank 2\n"), T0);
+
+        await _store.CompleteAsync(Train);
+        await _store.AppendAsync(replica2, LogStreamKind.Stdout, Bytes("still going\n"), T0.AddSeconds(1));
+
+        Assert.Equal(["rank 0\n"], (await ReadAllAsync(Train, follow: false)).Select(Text));
+        Assert.Equal(["rank 2\n", "still going\n"], (await ReadAllAsync(replica2, follow: false)).Select(Text));
+        Assert.True(File.Exists(_dir.Combine("logs", "run-1", "train[3]", "1.r2.log")));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = _store.AppendAsync(Train with { Replica = -1 }, LogStreamKind.Stdout, Bytes("x"), T0); });
+    }
+
+    [Fact]
     public async Task Read_WithoutFollow_EndsAtTheCurrentEnd_OfAnIncompleteLog()
     {
         await _store.AppendAsync(Train, LogStreamKind.Stdout, Bytes("so far"), T0);

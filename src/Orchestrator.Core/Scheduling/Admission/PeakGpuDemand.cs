@@ -21,7 +21,8 @@ public static class PeakGpuDemand
         for (var i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
-            weights[i] = step.Definition.Resources.Gpus;
+            // A gang holds every replica's GPUs at once.
+            weights[i] = (long)step.Definition.Resources.Gpus * step.Definition.Replicas;
             upstream[i] = i == exit ? Enumerable.Range(0, i).ToArray() : step.Upstream;
         }
 
