@@ -29,6 +29,12 @@ internal static class AgentCommandLine
         HelpName = "NAME",
     };
 
+    private static readonly Option<string?> AdvertiseAddress = new("--advertise-address")
+    {
+        Description = "Host name or IP address at which the other nodes of a multi-node step reach this one (MASTER_ADDR). Default: this host's name.",
+        HelpName = "HOST",
+    };
+
     private static readonly Option<string[]> Label = new("--label")
     {
         Description = "A label the scheduler can select on, as key=value. Repeatable.",
@@ -80,7 +86,7 @@ internal static class AgentCommandLine
             "Orchestrator node agent: connects this machine to an Orchestrator control plane, registers its GPUs and runs " +
             "the steps assigned to it, each in its own process group, with CUDA_VISIBLE_DEVICES set to the GPUs it was given.")
         {
-            Gateway, Name, Label, SimulateGpus, GpuModel, WorkDir, LocalArtifacts, KeepWorkspaces, ListGpus,
+            Gateway, Name, AdvertiseAddress, Label, SimulateGpus, GpuModel, WorkDir, LocalArtifacts, KeepWorkspaces, ListGpus,
         };
         Label.Validators.Add(result =>
         {
@@ -159,6 +165,7 @@ internal static class AgentCommandLine
     {
         options.Gateways.AddRange(Gateways(parse.GetValue(Gateway)));
         if (parse.GetValue(Name) is { } name) options.NodeName = name;
+        if (parse.GetValue(AdvertiseAddress) is { } address) options.AdvertiseAddress = address;
         foreach (var label in parse.GetValue(Label) ?? [])
         {
             if (SplitLabel(label) is var (key, value)) options.Labels[key] = value;

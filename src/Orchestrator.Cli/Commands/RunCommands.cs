@@ -239,21 +239,30 @@ internal static class RunCommands
         var step = new Argument<string>("STEP") { Description = "the step key: a name, or NAME[i] for fan-out item i" };
         var attempt = new Option<int>("--attempt") { Description = "which attempt (default: the latest)", HelpName = "N" };
         var follow = new Option<bool>("--follow", "-f") { Description = "keep streaming until the attempt finishes" };
+        var replica = new Option<int>("--replica") { Description = "which process of a multi-replica step (default: 0, the first)", HelpName = "R" };
         var command = new Command("logs", """
             Print a step attempt's output: its stdout to stdout and its stderr to stderr, byte for byte
-            (with -o json: one LogChunk per line).
+            (with -o json: one LogChunk per line). A step with resources.replicas runs one process per
+            replica, each with its own log: --replica picks one.
 
             Examples:
               orch run logs r-01HX3K8Z 'train[1]' -f
               orch run logs r-01HX3K8Z prepare --attempt 1 2>/dev/null
-            """) { id, step, attempt, follow };
+              orch run logs r-01HX3K8Z train-ddp --replica 1
+            """) { id, step, attempt, follow, replica };
         app.SetAction(command, async (context, cancellationToken) =>
         {
             context.RequireLineOutput("run logs");
             var number = context.Parse.GetValue(attempt);
             if (number < 0) throw new CliUsageException($"--attempt {number} is not an attempt number; attempts count from 1");
+            var process = context.Parse.GetValue(replica);
+            if (process < 0) throw new CliUsageException($"--replica {process} is not a replica; replicas count from 0");
             using var call = context.Client.Runs.StreamLogs(
-                new StreamLogsRequest { RunId = context.Parse.GetValue(id)!, StepKey = context.Parse.GetValue(step)!, Attempt = number, Follow = context.Parse.GetValue(follow) },
+                new StreamLogsRequest
+                {
+                    RunId = context.Parse.GetValue(id)!, StepKey = context.Parse.GetValue(step)!, Attempt = number, Follow = context.Parse.GetValue(follow),
+                    Replica = process,
+                },
                 OrchClient.Streaming(cancellationToken));
             await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
             {

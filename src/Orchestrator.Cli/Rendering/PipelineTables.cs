@@ -80,6 +80,7 @@ internal static class PipelineTables
         if (r.Memory.Length > 0) parts.Add($"mem {r.Memory}");
         if (r.Gpus > 0) parts.Add(r.GpuModel.Length > 0 ? $"{r.Gpus}x {r.GpuModel}" : $"{r.Gpus} gpu");
         if (r.Pools.Count > 0) parts.Add($"pools {string.Join('|', r.Pools)}");
+        if (r.Replicas > 1) parts.Add($"{r.Replicas} replicas");
         return string.Join(", ", parts);
     }
 

@@ -12,7 +12,9 @@ internal static class RunEventLine
         if (e.RunState != RunState.Unspecified) details.Add($"run {EnumText.Short(e.RunState)}");
         if (e.StepState != StepState.Unspecified) details.Add(EnumText.Short(e.StepState));
         if (e.Attempt > 0) details.Add($"attempt {e.Attempt}");
-        if (e.Node.Length > 0) details.Add($"on {e.Node}");
+        if (e.HasReplica) details.Add($"replica {e.Replica}");
+        if (e.Replicas.Count > 1) details.Add($"on {RunTables.Replicas(e.Replicas)}");
+        else if (e.Node.Length > 0) details.Add($"on {e.Node}");
         if (e.GpuIndices.Count > 0) details.Add($"gpus {Humanize.Gpus(e.GpuIndices)}");
         if (e.ExitCode != 0 || e.StepState == StepState.Failed) details.Add($"exit {e.ExitCode}");
         if (e.Infrastructure) details.Add("(infrastructure)");

@@ -79,14 +79,19 @@ internal static class RunTables
                 new Text(step.ExitHandler ? $"{step.Key} (exit)" : step.Key),
                 StateStyle.Step(step.State),
                 new Text(step.Attempt > 0 ? step.Attempt.ToString(CultureInfo.InvariantCulture) : "-"),
-                new Text(step.Node.Length == 0 ? "-" : step.Node),
-                new Text(Humanize.Gpus(step.GpuIndices)),
+                new Text(step.Replicas.Count > 1 ? Replicas(step.Replicas) : step.Node.Length == 0 ? "-" : step.Node),
+                new Text(step.Replicas.Count > 1 ? $"{step.Replicas.Count}x {Humanize.Gpus(step.GpuIndices)}" : Humanize.Gpus(step.GpuIndices)),
                 new Text(Humanize.Elapsed(step.StartedAt, step.FinishedAt, now)),
                 new Text(StepNote(step, now)));
         }
 
         return table;
     }
+
+    /// <summary>A gang's nodes, with how many of its replicas each runs: "node-a x2, node-b".</summary>
+    public static string Replicas(IEnumerable<ReplicaPlacement> replicas) => string.Join(", ", replicas
+        .GroupBy(r => r.Node, StringComparer.Ordinal)
+        .Select(g => g.Count() > 1 ? $"{g.Key} x{g.Count()}" : g.Key));
 
     private static string StepNote(StepStatus step, DateTimeOffset now)
     {

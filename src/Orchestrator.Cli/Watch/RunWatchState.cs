@@ -46,6 +46,12 @@ internal sealed class RunWatchState(Run snapshot)
             step.GpuIndices.AddRange(e.GpuIndices);
         }
 
+        if (e.Type == "StepPlaced")
+        {
+            step.Replicas.Clear();
+            step.Replicas.AddRange(e.Replicas);
+        }
+
         if (e.StepState == StepState.Running && (newAttempt || step.StartedAt is null || step.FinishedAt is not null))
         {
             // A new attempt starts its own clock; the previous attempt's end and message no longer apply.

@@ -9,6 +9,10 @@ public sealed class AgentOptions
     /// <summary>The node's name: lowercase letters, digits, '-' and '.', 1-63 characters. Default: the host name, lowercased.</summary>
     public string NodeName { get; set; } = HostFacts.DefaultNodeName();
 
+    /// <summary>Where the other nodes of a gang reach this one (MASTER_ADDR when its replica 0 runs here): a host name or
+    /// IP address. Default: the host name.</summary>
+    public string AdvertiseAddress { get; set; } = Environment.MachineName;
+
     /// <summary>Labels the scheduler can select on (e.g. <c>zone=eu-1</c>).</summary>
     public Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal);
 

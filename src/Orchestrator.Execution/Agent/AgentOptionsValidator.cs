@@ -38,6 +38,10 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         {
             yield return $"NodeName: \"{options.NodeName}\" is not a node name: use 1-63 lowercase letters, digits, '-' or '.' (e.g. gpu-node-1)";
         }
+        if (string.IsNullOrWhiteSpace(options.AdvertiseAddress) || options.AdvertiseAddress.Length > 253 || options.AdvertiseAddress.Any(char.IsWhiteSpace))
+        {
+            yield return $"AdvertiseAddress: \"{options.AdvertiseAddress}\" is not a host name or IP address; give the address other nodes reach this one at, e.g. --advertise-address 10.0.0.12";
+        }
         foreach (var key in options.Labels.Keys.Where(k => string.IsNullOrWhiteSpace(k)))
         {
             yield return $"Labels: a label has an empty key (\"{key}\"); write labels as key=value";

@@ -163,6 +163,7 @@ public sealed partial class AgentRuntime : BackgroundService, IStepReporter
         var register = new RegisterAgent
         {
             Node = NodeName,
+            Address = _options.AdvertiseAddress,
             CpuMillis = _options.CpuMillis,
             MemoryBytes = _options.MemoryBytes,
             AgentVersion = typeof(AgentRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
@@ -311,11 +312,11 @@ public sealed partial class AgentRuntime : BackgroundService, IStepReporter
         _session?.Enqueue(report);
     }
 
-    /// <summary>A step attempt as a dictionary key (proto messages are mutable).</summary>
-    private readonly record struct StepIdentity(string RunId, string StepKey, int Attempt)
+    /// <summary>A step attempt's process (one per replica of a gang) as a dictionary key (proto messages are mutable).</summary>
+    private readonly record struct StepIdentity(string RunId, string StepKey, int Attempt, int Replica)
     {
-        public static StepIdentity Of(StepRef step) => new(step.RunId, step.StepKey, step.Attempt);
+        public static StepIdentity Of(StepRef step) => new(step.RunId, step.StepKey, step.Attempt, step.Replica);
 
-        public override string ToString() => $"{RunId}/{StepKey}#{Attempt}";
+        public override string ToString() => Replica == 0 ? $"{RunId}/{StepKey}#{Attempt}" : $"{RunId}/{StepKey}#{Attempt}@r{Replica}";
     }
 }

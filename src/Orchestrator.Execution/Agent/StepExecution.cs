@@ -150,6 +150,8 @@ internal sealed class StepExecution : IDisposable
         if (result.Cancelled) return Report(StepOutcome.Cancelled, result.ExitCode, $"{result.Message} ({CancelReason})");
         if (result.TimedOut) return Report(StepOutcome.TimedOut, result.ExitCode, result.Message);
         if (!result.Succeeded) return Report(StepOutcome.Failed, result.ExitCode, result.Message);
+        // A gang's outputs are replica 0's (the rank that writes checkpoints and metrics); the others only compute.
+        if (Step.Replica > 0) return Report(StepOutcome.Succeeded, result.ExitCode, result.Message);
         OutputCollection outputs;
         try
         {

@@ -55,7 +55,24 @@ public sealed class AttemptWorkspace
         environment["ORCH_OUTPUTS_DIR"] = OutputsDirectory;
         // Empty rather than unset: CUDA would otherwise show a CPU step every GPU on the node.
         environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', assignment.GpuIndices.Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        if (assignment.Gang is { } gang) AddGangVariables(environment, gang);
         return new ResolvedCommand(argv, environment);
+    }
+
+    /// <summary>What torch.distributed (env:// rendezvous), Horovod-style launchers and torchrun read, as Kubeflow's
+    /// PyTorchJob sets them: one process per replica, so WORLD_SIZE counts replicas and LOCAL_RANK is 0. A step's own
+    /// env wins, so a pipeline can pick its own MASTER_PORT.</summary>
+    private static void AddGangVariables(Dictionary<string, string> environment, GangMember gang)
+    {
+        var rank = gang.Replica.ToString(CultureInfo.InvariantCulture);
+        var size = gang.Replicas.ToString(CultureInfo.InvariantCulture);
+        environment["ORCH_REPLICA"] = rank;
+        environment["ORCH_REPLICAS"] = size;
+        environment.TryAdd("RANK", rank);
+        environment.TryAdd("WORLD_SIZE", size);
+        environment.TryAdd("LOCAL_RANK", "0");
+        environment.TryAdd("MASTER_ADDR", gang.MasterAddr);
+        environment.TryAdd("MASTER_PORT", gang.MasterPort.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Stores every declared output. A missing, linked or directory output fails the step (the returned

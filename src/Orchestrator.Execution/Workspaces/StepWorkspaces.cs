@@ -29,7 +29,10 @@ public sealed class StepWorkspaces
         var runId = PathSegment.Ensure(step.RunId, "run id");
         var stepKey = PathSegment.Ensure(step.StepKey, "step key");
         if (step.Attempt < 0) throw new StepPreparationException($"attempt {step.Attempt} is negative", isAgentFault: false);
-        var directory = Path.Combine(Root, runId, stepKey, step.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (step.Replica < 0) throw new StepPreparationException($"replica {step.Replica} is negative", isAgentFault: false);
+        // Replicas of one gang may share a node: each process has its own directory.
+        var attempt = step.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var directory = Path.Combine(Root, runId, stepKey, step.Replica == 0 ? attempt : $"{attempt}.r{step.Replica.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var workspace = new AttemptWorkspace(this, directory, _artifacts);
         try
         {

@@ -43,10 +43,10 @@ public sealed class AgentConnection(string node) : IAgentObserver
     }
 
     /// <summary>A step ref on the wire.</summary>
-    public static Contracts.V1.StepRef ToProto(CoreStepRef step) => new() { RunId = step.RunId, StepKey = step.StepKey, Attempt = step.Attempt };
+    public static Contracts.V1.StepRef ToProto(CoreStepRef step) => new() { RunId = step.RunId, StepKey = step.StepKey, Attempt = step.Attempt, Replica = step.Replica };
 
     /// <summary>A step ref from the wire.</summary>
-    public static CoreStepRef ToCore(Contracts.V1.StepRef step) => new(step.RunId, step.StepKey, step.Attempt);
+    public static CoreStepRef ToCore(Contracts.V1.StepRef step) => new(step.RunId, step.StepKey, step.Attempt, step.Replica);
 
     private static ProtoAssignment ToProto(CoreAssignment assignment, string node)
     {
@@ -60,6 +60,11 @@ public sealed class AgentConnection(string node) : IAgentObserver
         result.Env.Add(resolved.Env.ToDictionary());
         result.Outputs.AddRange(resolved.Outputs);
         result.GpuIndices.AddRange(assignment.Gpus);
+        if (assignment.Gang is { } gang)
+        {
+            result.Gang = new GangMember { Replica = gang.Replica, Replicas = gang.Replicas, MasterAddr = gang.MasterAddress, MasterPort = gang.MasterPort };
+        }
+
         foreach (var input in resolved.Inputs)
         {
             var proto = new StepInput { Name = input.Name };

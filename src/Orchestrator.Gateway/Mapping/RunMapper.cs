@@ -52,6 +52,7 @@ public static class RunMapper
             ExitHandler = s.IsExitHandler, RetryAt = Time(s.RetryAt),
         };
         result.GpuIndices.AddRange(s.Gpus);
+        result.Replicas.AddRange(s.Replicas.Select(ToProto));
         result.Outputs.AddRange(s.Outputs.Select(ToProto));
         result.Attempts.AddRange(s.Attempts.Select(a =>
         {
@@ -62,6 +63,7 @@ public static class RunMapper
                 Preempted = a.Preempted,
             };
             attempt.GpuIndices.AddRange(a.Gpus);
+            attempt.Replicas.AddRange(a.Replicas.Select(ToProto));
             return attempt;
         }));
         return result;
@@ -78,7 +80,17 @@ public static class RunMapper
             Preempted = e.Preempted,
         };
         if (e.Gpus is not null) result.GpuIndices.AddRange(e.Gpus);
+        if (e.Replicas is not null) result.Replicas.AddRange(e.Replicas.Select(ToProto));
+        if (e.Replica is { } replica) result.Replica = replica;
         if (e.Outputs is not null) result.Outputs.AddRange(e.Outputs.Select(ToProto));
+        return result;
+    }
+
+    /// <summary>Where one process of a gang runs.</summary>
+    public static Proto.ReplicaPlacement ToProto(ReplicaSlot r)
+    {
+        var result = new Proto.ReplicaPlacement { Replica = r.Replica, Node = r.Node };
+        result.GpuIndices.AddRange(r.Gpus);
         return result;
     }
 

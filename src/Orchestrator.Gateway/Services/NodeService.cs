@@ -42,6 +42,7 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
                 MemoryBytes = register.MemoryBytes,
                 Running = [.. register.Running.Select(AgentConnection.ToCore)],
                 AgentVersion = register.AgentVersion,
+                Address = Address(register.Address),
             }, observer);
             connection.Send(new ControlMessage
             {
@@ -104,7 +105,7 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
                 var step = AgentConnection.ToCore(finished.Step);
                 var runId = RequestRules.RunId(step.RunId, "step_finished.step.run_id");
                 // Every chunk of its output came before this message on the stream: the log is complete.
-                await logs.CompleteAsync(new StepLogKey(step.RunId, step.StepKey, step.Attempt));
+                await logs.CompleteAsync(StepLogKey.Of(step));
                 reports.Post(runId, new AgentReport(step, nodeName, new StepReport
                 {
                     Outcome = ToCore(finished.Outcome), ExitCode = finished.ExitCode, Message = finished.Message.Length == 0 ? null : finished.Message,
@@ -119,7 +120,7 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
                 var stream = log.Stream == LogStream.Stderr ? LogStreamKind.Stderr : LogStreamKind.Stdout;
                 try
                 {
-                    await logs.AppendAsync(new StepLogKey(log.Step.RunId, log.Step.StepKey, log.Step.Attempt), stream, log.Data.Memory, DateTimeOffset.UtcNow);
+                    await logs.AppendAsync(new StepLogKey(log.Step.RunId, log.Step.StepKey, log.Step.Attempt, log.Step.Replica), stream, log.Data.Memory, DateTimeOffset.UtcNow);
                 }
                 catch (Exception e) when (e is InvalidOperationException or ArgumentException)
                 {
@@ -171,13 +172,21 @@ public sealed partial class NodeService(IGrainFactory grains, IStepLogStore logs
         _ => AttemptOutcome.Failed,
     };
 
+    /// <summary>The address a node advertises for gangs: a host name or IP address, or empty for its name.</summary>
+    private static string Address(string address)
+    {
+        if (address.Length > 253 || address.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '/'))
+            throw OrchestratorException.Invalid("register.address", "must be a host name or IP address (at most 253 characters, no spaces or '/'), e.g. 10.0.0.12; leave it empty to use the node's name");
+        return address;
+    }
+
     private static Node ToProto(NodeView view)
     {
         var node = new Node
         {
             Name = view.Name,
             State = view.Status switch { NodeStatus.Ready => NodeState.Ready, NodeStatus.Lost => NodeState.Lost, _ => NodeState.Disconnected },
-            Cordoned = view.Cordoned,
+            Cordoned = view.Cordoned, Address = view.Address,
             Drain = view.Drain switch { NodeDrain.Draining => DrainState.Draining, NodeDrain.Drained => DrainState.Drained, _ => DrainState.Unspecified },
             CpuMillis = view.CpuMillis, MemoryBytes = view.MemoryBytes, LastHeartbeat = RunMapper.Time(view.LastHeartbeat),
             CpuMillisAllocated = view.Allocations.Sum(a => a.CpuMillis), MemoryBytesAllocated = view.Allocations.Sum(a => a.MemoryBytes),

@@ -149,7 +149,19 @@ public sealed class RunService(IGrainFactory grains, IRunIndex runIndex, IStepLo
         if (attempt == 0 || attempt > step.Attempt)
             throw OrchestratorException.NotFound($"step {step.Key} has no attempt {attempt}{(step.Attempt == 0 ? " yet: it has not started" : $"; its latest is {step.Attempt}")}");
 
-        await foreach (var entry in logs.ReadAsync(new StepLogKey(request.RunId, step.Key, attempt), request.Follow, context.CancellationToken))
+        if (request.Replica < 0) throw OrchestratorException.Invalid("replica", "must not be negative; 0 is a gang's first process (and an ordinary step's only one)");
+        if (request.Replica > 0)
+        {
+            var processes = step.Attempts.FirstOrDefault(a => a.Number == attempt)?.Replicas.Count ?? 0;
+            if (request.Replica >= processes)
+            {
+                throw OrchestratorException.NotFound(processes > 1
+                    ? $"step {step.Key} attempt {attempt} ran as {processes} replicas, 0 to {processes - 1}; there is no replica {request.Replica}"
+                    : $"step {step.Key} attempt {attempt} {(step.State == Orchestrator.Core.Runs.StepState.Ready && attempt == step.Attempt ? "is not placed yet" : "ran as one process")}: leave the replica out (or 0)");
+            }
+        }
+
+        await foreach (var entry in logs.ReadAsync(new StepLogKey(request.RunId, step.Key, attempt, request.Replica), request.Follow, context.CancellationToken))
         {
             await responseStream.WriteAsync(new LogChunk
             {

@@ -29,6 +29,8 @@ public sealed class GpuNodeState
     [Id(5)] public bool Lost { get; set; }
     /// <summary>Being drained: cordoned, and shown drained once nothing runs here.</summary>
     [Id(6)] public bool Draining { get; set; }
+    /// <summary>Where other nodes reach it: what its agent advertised, or its name when it did not say.</summary>
+    [Id(7)] public string Address { get; set; } = "";
 }
 
 /// <summary>A GPU node. The node's own state is the authority on which GPU is free: the scheduler's view may lag,
@@ -108,6 +110,7 @@ public sealed class GpuNodeGrain(
         s.Labels = registration.Labels;
         s.CpuMillis = registration.CpuMillis;
         s.MemoryBytes = registration.MemoryBytes;
+        s.Address = registration.Address.Length > 0 ? registration.Address : Name;
         s.Lost = false;
         var gpuIndices = s.Gpus.Select(g => g.Index).ToHashSet();
         var running = registration.Running.Select(r => r.ToString()).ToHashSet(StringComparer.Ordinal);
@@ -339,6 +342,7 @@ public sealed class GpuNodeGrain(
             Cordoned = s.Cordoned, Drain = !s.Draining ? NodeDrain.None : Allocations.Count > 0 ? NodeDrain.Draining : NodeDrain.Drained,
             Labels = s.Labels, Gpus = s.Gpus, Utilization = _utilization, CpuMillis = s.CpuMillis,
             MemoryBytes = s.MemoryBytes, Allocations = [.. Allocations.Values], LastHeartbeat = _agent is null ? null : _lastHeartbeat,
+            Address = s.Address.Length > 0 ? s.Address : Name,
         };
     }
 

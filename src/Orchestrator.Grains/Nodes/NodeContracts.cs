@@ -37,6 +37,8 @@ public sealed record NodeRegistration
     [Id(5)] public List<StepRef> Running { get; init; } = [];
     /// <summary>Agent version.</summary>
     [Id(6)] public string AgentVersion { get; init; } = "";
+    /// <summary>Where other nodes reach this one; empty when the agent did not say.</summary>
+    [Id(7)] public string Address { get; init; } = "";
 }
 
 /// <summary>What the control plane answers a registration with.</summary>
@@ -127,14 +129,28 @@ public sealed record AllocationResult(
     [property: Id(1)] List<StepRef> Rejected,
     [property: Id(2)] Core.Scheduling.NodeCapacity Capacity);
 
-/// <summary>A step attempt for an agent to run.</summary>
+/// <summary>A step attempt (for a gang, one of its processes: <see cref="StepRef.Replica"/>) for an agent to run.</summary>
 [GenerateSerializer]
 [Alias("orch.step-assignment")]
 public sealed record StepAssignment(
     [property: Id(0)] StepRef Step,
     [property: Id(1)] string Pipeline,
     [property: Id(2)] ResolvedStep Resolved,
-    [property: Id(3)] int[] Gpus);
+    [property: Id(3)] int[] Gpus,
+    [property: Id(4)] GangAssignment? Gang = null);
+
+/// <summary>How one process of a gang finds the others: its rank, their number, and replica 0's rendezvous.</summary>
+/// <param name="Replica">Its rank.</param>
+/// <param name="Replicas">Processes in the gang.</param>
+/// <param name="MasterAddress">Address of replica 0's node.</param>
+/// <param name="MasterPort">Rendezvous port, the same for the whole gang.</param>
+[GenerateSerializer]
+[Alias("orch.gang-assignment")]
+public sealed record GangAssignment(
+    [property: Id(0)] int Replica,
+    [property: Id(1)] int Replicas,
+    [property: Id(2)] string MasterAddress,
+    [property: Id(3)] int MasterPort);
 
 /// <summary>The admin view of a node.</summary>
 [GenerateSerializer]
@@ -163,6 +179,8 @@ public sealed record NodeView
     [Id(9)] public DateTimeOffset? LastHeartbeat { get; init; }
     /// <summary>Where a drain stands.</summary>
     [Id(10)] public NodeDrain Drain { get; init; }
+    /// <summary>Where other nodes reach it (its agent's advertised address).</summary>
+    [Id(11)] public string Address { get; init; } = "";
 }
 
 /// <summary>Where a node's drain stands.</summary>

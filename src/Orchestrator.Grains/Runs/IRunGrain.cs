@@ -130,7 +130,8 @@ public sealed record StepReport
 /// <summary>One step attempt the scheduler placed.</summary>
 [GenerateSerializer]
 [Alias("orch.placed-step")]
-public sealed record PlacedStep([property: Id(0)] StepRef Step, [property: Id(1)] int[] Gpus);
+public sealed record PlacedStep([property: Id(0)] StepRef Step, [property: Id(1)] int[] Gpus,
+    [property: Id(2)] List<ReplicaSlot>? Replicas = null);
 
 /// <summary>An agent's report: a start (no <see cref="Finished"/>) or an end.</summary>
 [GenerateSerializer]

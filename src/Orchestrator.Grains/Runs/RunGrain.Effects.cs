@@ -25,7 +25,7 @@ public sealed partial class RunGrain
             var step = numbered.StepKey is null ? null : machine.Find(numbered.StepKey);
             var prior = step?.State;
             var priorRef = step is null ? default : new StepRef(RunId, step.Key, step.Attempt);
-            var priorNode = step?.Node;
+            var priorReplicas = step?.Replicas ?? [];
             machine.Apply(numbered);
             _staged.Add(numbered);
             RunMetrics.Transition(prior, step, numbered);
@@ -36,7 +36,7 @@ public sealed partial class RunGrain
                 logger.LogInformation("Run {RunId} {State}", RunId, machine.State);
             }
 
-            CollectEffects(numbered, step, prior, priorRef, priorNode);
+            CollectEffects(numbered, step, prior, priorRef, priorReplicas);
         }
     }
 
@@ -101,7 +101,7 @@ public sealed partial class RunGrain
         }
     }
 
-    private void CollectEffects(RunEvent e, StepRuntime? step, StepState? prior, StepRef priorRef, string? priorNode)
+    private void CollectEffects(RunEvent e, StepRuntime? step, StepState? prior, StepRef priorRef, IReadOnlyList<ReplicaSlot> priorReplicas)
     {
         var effects = _effects;
         if (step is not null)
@@ -126,14 +126,21 @@ public sealed partial class RunGrain
 
             var wasHeld = prior is StepState.Placed or StepState.Running;
             var isHeld = step.State is StepState.Placed or StepState.Running;
-            if (wasHeld && !isHeld && priorNode is not null)
+            if (wasHeld && !isHeld && priorReplicas.Count > 0)
             {
-                // The attempt ended: free its GPUs; stop the process too unless the agent itself reported the end.
-                var stop = (e.Type == RunEventType.StepCancelled || e.Preempted) && !e.Actor.StartsWith("agent:", StringComparison.Ordinal);
-                Release(priorNode, priorRef, stop, succeeded: e.Type == RunEventType.StepSucceeded);
-                // The gateway completes the log when the agent reports the end; otherwise (lost, cancelled here) we do.
-                if (!e.Actor.StartsWith("agent:", StringComparison.Ordinal))
-                    effects.Add(() => logs.CompleteAsync(new StepLogKey(RunId, priorRef.StepKey, priorRef.Attempt)).AsTask());
+                // The attempt ended: free its GPUs; stop the process too unless the agent itself reported the end. A
+                // gang that did not succeed stops every process: one replica's end ends them all.
+                var byAgent = e.Actor.StartsWith("agent:", StringComparison.Ordinal);
+                var gang = priorReplicas.Count > 1;
+                var stop = gang ? e.Type != RunEventType.StepSucceeded : (e.Type == RunEventType.StepCancelled || e.Preempted) && !byAgent;
+                foreach (var slot in priorReplicas)
+                {
+                    var process = priorRef with { Replica = slot.Replica };
+                    Release(slot.Node, process, stop, succeeded: e.Type == RunEventType.StepSucceeded);
+                    // The gateway completes a log when the agent reports its process's end; otherwise (lost, cancelled
+                    // here) we do. A gang's stopped processes still report, so their last words are kept.
+                    if (!byAgent) effects.Add(() => logs.CompleteAsync(StepLogKey.Of(process)).AsTask());
+                }
             }
 
             if (prior == StepState.Ready && e.Type == RunEventType.StepCancelled)
@@ -143,10 +150,10 @@ public sealed partial class RunGrain
         CollectAdmissionEffects(e, effects);
         if (e.Type == RunEventType.CancelRequested)
         {
-            foreach (var running in Machine.Steps.Where(s => s.State == StepState.Running && s.Node is not null).ToList())
+            foreach (var running in Machine.Steps.Where(s => s.State == StepState.Running).ToList())
             {
-                var target = new StepRef(RunId, running.Key, running.Attempt);
-                effects.Add(() => Node(running.Node!).CancelStepAsync(target, options.Value.CancelGrace, e.Message ?? "run cancelled"));
+                foreach (var (process, node) in Processes(running))
+                    effects.Add(() => Node(node).CancelStepAsync(process, options.Value.CancelGrace, e.Message ?? "run cancelled"));
             }
         }
     }
@@ -206,12 +213,12 @@ public sealed partial class RunGrain
                     case StepState.Placed when activating:
                         placed.Add(step);
                         break;
-                    case StepState.Running when machine.CancelRequested && step.Node is not null:
-                        await Node(step.Node).CancelStepAsync(new StepRef(RunId, step.Key, step.Attempt), options.Value.CancelGrace, "run cancelled");
+                    case StepState.Running when machine.CancelRequested:
+                        await Task.WhenAll(Processes(step).Select(p => Node(p.Node).CancelStepAsync(p.Process, options.Value.CancelGrace, "run cancelled")));
                         break;
-                    case StepState.Running when step.PreemptRequested && step.Node is not null:
+                    case StepState.Running when step.PreemptRequested:
                         // The order may have been lost with a restart; the agent ignores a repeat.
-                        await Node(step.Node).CancelStepAsync(new StepRef(RunId, step.Key, step.Attempt), options.Value.CancelGrace, step.Message ?? "preempted");
+                        await Task.WhenAll(Processes(step).Select(p => Node(p.Node).CancelStepAsync(p.Process, options.Value.CancelGrace, step.Message ?? "preempted")));
                         break;
                 }
             }
@@ -239,12 +246,12 @@ public sealed partial class RunGrain
     private PendingStep Pending(StepRuntime step) =>
         new(new StepRef(RunId, step.Key, step.Attempt), step.Plan.Definition.Resources, _definition!.Priority, 0, _definition.Tenant,
             step.ReadySince ?? time.GetUtcNow(), step.Plan.Definition.ExpectedDuration, $"{_definition.Pipeline}/{step.Plan.Name}", PoolsOf(step),
-            AttainedGpuSeconds(step), Machine.Admitted ? RunId : null);
+            AttainedGpuSeconds(step), Machine.Admitted ? RunId : null, step.Plan.Definition.Replicas);
 
     /// <summary>GPU time the step's preempted attempts had: it keeps its standing under least-attained-service ranking.</summary>
     private static double AttainedGpuSeconds(StepRuntime step) => step.Attempts
         .Where(a => a.Preempted && a.StartedAt is not null && a.FinishedAt is not null)
-        .Sum(a => Math.Max(0, (a.FinishedAt!.Value - a.StartedAt!.Value).TotalSeconds) * a.Gpus.Count);
+        .Sum(a => Math.Max(0, (a.FinishedAt!.Value - a.StartedAt!.Value).TotalSeconds) * a.Gpus.Count * Math.Max(1, a.Replicas.Count));
 
     /// <summary>Queues ready steps in every pool each may use, one call per pool.</summary>
     private Task EnqueueAsync(List<PendingStep> ready) => Task.WhenAll(ready
@@ -252,23 +259,47 @@ public sealed partial class RunGrain
         .GroupBy(x => x.Pool, StringComparer.Ordinal)
         .Select(g => Scheduler(g.Key).EnqueueManyAsync([.. g.Select(x => x.Step)])));
 
-    /// <summary>Sends placed steps to their nodes, one call per node.</summary>
-    private Task DispatchAsync(IEnumerable<StepRuntime> steps) => Task.WhenAll(steps
-        .Where(s => s.Node is not null)
-        .GroupBy(s => s.Node!)
-        .Select(group => Node(group.Key).StartStepsAsync([.. group.Select(Assignment).OfType<StepAssignment>()])));
+    /// <summary>The processes of a placed attempt and their nodes: one for an ordinary step, one per replica for a gang.</summary>
+    private IEnumerable<(StepRef Process, string Node)> Processes(StepRuntime step) =>
+        step.Replicas.Select(slot => (new StepRef(RunId, step.Key, step.Attempt, slot.Replica), slot.Node));
 
-    private StepAssignment? Assignment(StepRuntime step)
+    /// <summary>Sends placed steps to their nodes (every process of a gang, unless <paramref name="only"/> names some),
+    /// one call per node.</summary>
+    private async Task DispatchAsync(IEnumerable<StepRuntime> steps, IReadOnlySet<StepRef>? only = null)
     {
-        var resolved = Machine.ResolveForDispatch(step.Index);
-        if (resolved is null)
+        var assignments = new List<(string Node, StepAssignment Assignment)>();
+        foreach (var step in steps)
         {
-            // Cannot happen for a step that was placed (its inputs existed then).
-            logger.LogError("Run {RunId}: step {Step} was placed but no longer resolves", RunId, step.Key);
-            return null;
+            if (step.Replicas.Count == 0) continue;
+            var resolved = Machine.ResolveForDispatch(step.Index);
+            if (resolved is null)
+            {
+                // Cannot happen for a step that was placed (its inputs existed then).
+                logger.LogError("Run {RunId}: step {Step} was placed but no longer resolves", RunId, step.Key);
+                continue;
+            }
+
+            var gang = step.Replicas.Count > 1 ? await GangOfAsync(step) : null;
+            foreach (var slot in step.Replicas)
+            {
+                var process = new StepRef(RunId, step.Key, step.Attempt, slot.Replica);
+                if (only is not null && !only.Contains(process)) continue;
+                assignments.Add((slot.Node, new StepAssignment(process, _definition!.Pipeline, resolved, [.. slot.Gpus],
+                    gang is null ? null : gang with { Replica = slot.Replica })));
+            }
         }
 
-        return new StepAssignment(new StepRef(RunId, step.Key, step.Attempt), _definition!.Pipeline, resolved, [.. step.Gpus]);
+        await Task.WhenAll(assignments
+            .GroupBy(a => a.Node, StringComparer.Ordinal)
+            .Select(group => Node(group.Key).StartStepsAsync([.. group.Select(a => a.Assignment)])));
+    }
+
+    /// <summary>How a gang's processes meet: replica 0's node address and a port derived from the attempt, so every
+    /// replica (and a re-dispatch after a restart) computes the same one.</summary>
+    private async Task<GangAssignment> GangOfAsync(StepRuntime step)
+    {
+        var master = await Node(step.Replicas[0].Node).GetAsync();
+        return new GangAssignment(0, step.Replicas.Count, master.Address, GangPorts.For(new StepRef(RunId, step.Key, step.Attempt)));
     }
 
     /// <summary>Queues a release for the flush; a succeeded attempt's release tells the scheduler it completed, so its

@@ -15,14 +15,15 @@ public sealed partial class RunGrain
             return;
         }
 
-        var stopOnNode = false;
+        var stopOnNodes = new List<(StepRef Process, string Node)>();
         var disposition = TransitionDisposition.Duplicate;
         await Transact(() =>
         {
             var transition = Machine.OnPreemptOrdered(step.StepKey, step.Attempt, reason, time.GetUtcNow());
             disposition = transition.Disposition;
             if (disposition != TransitionDisposition.Applied) return Task.CompletedTask;
-            stopOnNode = Machine.Find(step.StepKey)!.State == StepState.Running;
+            var current = Machine.Find(step.StepKey)!;
+            if (current.State == StepState.Running) stopOnNodes.AddRange(Processes(current));
             Stage(transition.Events);
             // A placed attempt ended at once: queue its next attempt.
             return AdvanceAsync();
@@ -37,6 +38,6 @@ public sealed partial class RunGrain
 
         logger.LogInformation("Run {RunId}: step {Step} preempted on node {Node}: {Reason}", RunId, step, node, reason);
         // Durable first, then acted on: the agent sends SIGTERM, SIGKILL after the grace, and reports the end.
-        if (stopOnNode) await Node(node).CancelStepAsync(step, grace, reason);
+        await Task.WhenAll(stopOnNodes.Select(p => Node(p.Node).CancelStepAsync(p.Process, grace, reason)));
     }
 }

@@ -10,21 +10,30 @@ public sealed partial class RunGrain
     public Task StepsPlacedAsync(string node, List<PlacedStep> placements)
     {
         // A run that does not exist (a stale queue entry) holds nothing: give the GPUs back.
-        if (_machine is null) return Node(node).ReleaseAsync([.. placements.Select(p => p.Step)], stopProcess: true);
+        if (_machine is null) return ReleaseStaleAsync(node, placements);
         return Transact(async () =>
         {
-            var stale = new List<StepRef>();
+            var stale = new List<PlacedStep>();
             foreach (var placement in placements)
             {
-                var transition = Machine.OnPlaced(placement.Step.StepKey, placement.Step.Attempt, node, placement.Gpus, time.GetUtcNow());
+                var replicas = placement.Replicas is { Count: > 0 } gang ? gang : [new ReplicaSlot(0, node, placement.Gpus)];
+                var transition = Machine.OnPlaced(placement.Step.StepKey, placement.Step.Attempt, replicas, time.GetUtcNow());
                 if (transition.Disposition == TransitionDisposition.Applied) Stage(transition.Events);
-                else if (transition.Disposition == TransitionDisposition.Stale) stale.Add(placement.Step);
+                else if (transition.Disposition == TransitionDisposition.Stale) stale.Add(placement);
             }
 
             // Placed after it was cancelled or superseded: give the GPUs back.
-            if (stale.Count > 0) await Node(node).ReleaseAsync(stale, stopProcess: true);
+            if (stale.Count > 0) await ReleaseStaleAsync(node, stale);
         });
     }
+
+    /// <summary>Gives back placements no attempt of this run wants: every process of a gang, on its own node.</summary>
+    private Task ReleaseStaleAsync(string node, IEnumerable<PlacedStep> placements) => Task.WhenAll(placements
+        .SelectMany(p => p.Replicas is { Count: > 0 } gang
+            ? gang.Select(s => (s.Node, Process: p.Step with { Replica = s.Replica }))
+            : [(Node: node, Process: p.Step)])
+        .GroupBy(x => x.Node, StringComparer.Ordinal)
+        .Select(g => Node(g.Key).ReleaseAsync([.. g.Select(x => x.Process)], stopProcess: true)));
 
     /// <inheritdoc />
     public Task ReportAsync(List<AgentReport> reports)
@@ -46,7 +55,7 @@ public sealed partial class RunGrain
                 }
 
                 var ended = Machine.OnFinished(step.StepKey, step.Attempt, finished.Outcome, finished.ExitCode, finished.Message,
-                    finished.Outputs, report.Node, now);
+                    finished.Outputs, report.Node, now, step.Replica);
                 if (ended.Disposition == TransitionDisposition.Applied) Stage(ended.Events);
                 else if (ended.Disposition == TransitionDisposition.Stale)
                     Release(report.Node, step, stopProcess: false);
@@ -81,17 +90,21 @@ public sealed partial class RunGrain
         if (_machine is null) return;
         var lost = new List<StepRef>();
         var resend = new List<StepRuntime>();
+        var processes = new HashSet<StepRef>();
         foreach (var stepRef in steps)
         {
             var step = Machine.Find(stepRef.StepKey);
-            if (step is null || step.Attempt != stepRef.Attempt || step.Node != node) continue;
+            if (step is null || step.Attempt != stepRef.Attempt || !RunsOn(step, stepRef.Replica, node)) continue;
             // Placed: the assignment may not have reached the agent, send it again (a repeat is ignored).
-            // Running: the agent no longer runs it.
-            if (step.State == StepState.Placed) resend.Add(step);
-            else if (step.State == StepState.Running) lost.Add(stepRef);
+            // Running: the agent no longer runs it (a gang's process that already ended well is not missed).
+            if (step.State == StepState.Placed)
+            {
+                if (processes.Add(stepRef) && !resend.Contains(step)) resend.Add(step);
+            }
+            else if (step.State == StepState.Running && !step.SucceededReplicas.Contains(stepRef.Replica)) lost.Add(stepRef);
         }
 
-        if (resend.Count > 0) await DispatchAsync(resend);
+        if (resend.Count > 0) await DispatchAsync(resend, processes);
 
         if (lost.Count == 0) return;
         await Transact(() =>
@@ -111,7 +124,11 @@ public sealed partial class RunGrain
     public async Task CheckAllocationAsync(StepRef step, string node)
     {
         var current = _machine?.Find(step.StepKey);
-        var held = current is { State: StepState.Placed or StepState.Running } && current.Attempt == step.Attempt && current.Node == node;
+        var held = current is { State: StepState.Placed or StepState.Running } && current.Attempt == step.Attempt && RunsOn(current, step.Replica, node);
         if (!held) await Node(node).ReleaseAsync([step], stopProcess: true);
     }
+
+    /// <summary>The current attempt has process <paramref name="replica"/> on <paramref name="node"/>.</summary>
+    private static bool RunsOn(StepRuntime step, int replica, string node) =>
+        step.Replicas.Any(s => s.Replica == replica && s.Node == node);
 }

@@ -27,9 +27,10 @@ public sealed partial class SchedulerGrain
     {
         if (_nodeVersions.TryGetValue(node, out var known) && known < version) _nodeVersions[node] = version;
         var freed = false;
-        foreach (var id in jobIds)
+        foreach (var key in jobIds)
         {
-            if (!_running.TryGetValue(id, out var running) || running.Node != node) continue;
+            // A gang's process frees the whole gang in the core: its run releases every replica together.
+            if (RunningJobOf(key, node) is not { } id) continue;
             _running.Remove(id);
             _preempting.Remove(id);
             freed |= _core.Release(id, completed);
@@ -54,7 +55,8 @@ public sealed partial class SchedulerGrain
         _core.UpsertNode(SchedulingJobs.ToSpec(report));
 
         var held = report.Allocations.ToDictionary(a => a.Step.ToString(), StringComparer.Ordinal);
-        foreach (var (id, running) in _running.Where(r => r.Value.Node == report.Node && !held.ContainsKey(r.Key)).ToList())
+        var heldAttempts = report.Allocations.Select(a => a.Step.ForAttempt().ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, running) in _running.Where(r => r.Value.Nodes.Contains(report.Node) && !held.ContainsKey(r.Key) && !heldAttempts.Contains(r.Key)).ToList())
         {
             _running.Remove(id);
             _preempting.Remove(id);
@@ -64,18 +66,31 @@ public sealed partial class SchedulerGrain
         foreach (var (id, allocation) in held)
         {
             // A placement whose node has not answered yet is already running in the core; its answer settles it.
-            if (_running.ContainsKey(id) || _confirming.Contains(id)) continue;
+            if (RunningJobOf(id, report.Node) is not null || _confirming.Contains(allocation.Step.ForAttempt().ToString())) continue;
             var job = SchedulingJobs.FromAllocation(allocation);
             // An allocation of an admitted run is charged to its reservation again.
             if (_core.IsAdmitted(allocation.Step.RunId)) job = job with { AdmittedRun = allocation.Step.RunId };
-            if (_queued.Remove(id)) _core.Dequeue(id);
+            var attemptId = allocation.Step.ForAttempt().ToString();
+            if (_queued.Remove(attemptId)) _core.Dequeue(attemptId);
             if (_core.Restore(job, [new ReplicaPlacement(report.Node, [.. allocation.Gpus.Order()])], allocation.Since))
-                _running[id] = (allocation.Step, report.Node);
+                _running[id] = (allocation.Step, [report.Node]);
             else
                 LogNotRestored(Pool, id, report.Node);
         }
 
         return true;
+    }
+
+    /// <summary>The running job an allocation (key: <see cref="Core.Runs.StepRef.ToString"/>) on <paramref name="node"/>
+    /// belongs to: the allocation's own job (one process, or a gang's part restored from a report), or the placed gang of
+    /// its attempt when that gang holds resources on the node; null when none.</summary>
+    private string? RunningJobOf(string allocationKey, string node)
+    {
+        if (_running.TryGetValue(allocationKey, out var own) && own.Nodes.Contains(node)) return allocationKey;
+        var at = allocationKey.LastIndexOf("@r", StringComparison.Ordinal);
+        if (at < 0 || at < allocationKey.LastIndexOf('#')) return null;
+        var attempt = allocationKey[..at];
+        return _running.TryGetValue(attempt, out var gang) && gang.Nodes.Contains(node) ? attempt : null;
     }
 
     private async Task ForgetNodeAsync(string node)

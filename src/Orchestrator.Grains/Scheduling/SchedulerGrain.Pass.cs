@@ -26,7 +26,13 @@ public sealed partial class SchedulerGrain
             return;
         }
 
-        foreach (var group in result.Placements.GroupBy(p => p.Replicas[0].Node, StringComparer.Ordinal))
+        foreach (var gang in result.Placements.Where(p => p.Replicas.Count > 1))
+        {
+            _confirming.Add(gang.Job.Id);
+            _confirmations.Add(ConfirmGangAsync(gang, _queued[gang.Job.Id]));
+        }
+
+        foreach (var group in result.Placements.Where(p => p.Replicas.Count == 1).GroupBy(p => p.Replicas[0].Node, StringComparer.Ordinal))
         {
             var placements = group.Select(p => (Placement: p, Pending: _queued[p.Job.Id])).ToList();
             foreach (var (placement, _) in placements) _confirming.Add(placement.Job.Id);
@@ -103,7 +109,7 @@ public sealed partial class SchedulerGrain
             }
 
             // Held on the node even if no longer wanted: the run learns of it and gives it back as stale.
-            _running[id] = (step, node);
+            _running[id] = (step, [node]);
             placed++;
             if (!byRun.TryGetValue(step.RunId, out var list)) byRun[step.RunId] = list = [];
             list.Add(new PlacedStep(step, [.. placement.Replicas[0].GpuIndices]));
@@ -115,14 +121,15 @@ public sealed partial class SchedulerGrain
         return requeued;
     }
 
-    /// <summary>Tells the run to stop a step so that a waiting one can have its resources (once per order).</summary>
+    /// <summary>Tells the run to stop a step so that a waiting one can have its resources (once per order); a gang
+    /// is stopped whole.</summary>
     private void Preempt(PreemptionOrder order)
     {
         if (!_running.TryGetValue(order.JobId, out var running) || !_preempting.Add(order.JobId)) return;
         SchedulerMetrics.Preempted(Pool, order.Cause);
         LogPreempting(Pool, order.JobId, order.ForJobId, order.Reason);
         GrainFactory.GetGrain<IRunGrain>(running.Step.RunId)
-            .PreemptAsync(running.Step, running.Node, _config.Tuning.PreemptionGrace, $"preempted ({order.Cause.ToString().ToLowerInvariant()}): {order.Reason}").Ignore();
+            .PreemptAsync(running.Step, running.Nodes[0], _config.Tuning.PreemptionGrace, $"preempted ({order.Cause.ToString().ToLowerInvariant()}): {order.Reason}").Ignore();
     }
 
     /// <summary>A one-shot timer for when the core wants another pass (aging, a reservation to re-check).</summary>

@@ -19,8 +19,9 @@ public sealed partial class SchedulerGrain(
 
     /// <summary>Waiting step attempts by job id.</summary>
     private readonly Dictionary<string, PendingStep> _queued = new(StringComparer.Ordinal);
-    /// <summary>Placed step attempts by job id, with their node.</summary>
-    private readonly Dictionary<string, (StepRef Step, string Node)> _running = new(StringComparer.Ordinal);
+    /// <summary>Placed jobs by job id, with the nodes they hold resources on: a placed attempt (a gang's spans its
+    /// replicas' nodes), or one allocation restored from a node's report (a gang restores one job per process).</summary>
+    private readonly Dictionary<string, (StepRef Step, string[] Nodes)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _nodeVersions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _preempting = new(StringComparer.Ordinal);
     /// <summary>Placed by a pass whose node has not answered yet (still in <see cref="_queued"/>).</summary>

@@ -64,6 +64,7 @@ public static class ServerExtensions
                 agent.LocalArtifactsDirectory = artifacts;
                 agent.SimulatedGpus = settings.Agent.SimulateGpus;
                 if (!string.IsNullOrEmpty(settings.Agent.GpuModel)) agent.SimulatedGpuModel = settings.Agent.GpuModel;
+                if (!string.IsNullOrEmpty(settings.Agent.AdvertiseAddress)) agent.AdvertiseAddress = settings.Agent.AdvertiseAddress;
                 agent.KeepWorkspaces = settings.Agent.KeepWorkspaces;
             });
         }

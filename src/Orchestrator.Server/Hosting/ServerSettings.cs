@@ -47,6 +47,9 @@ public sealed class LocalAgentSettings
     /// <summary>Model of the simulated GPUs. Default "Simulated GPU".</summary>
     public string? GpuModel { get; set; }
 
+    /// <summary>Where other nodes reach this one when a multi-replica step's replica 0 runs here (MASTER_ADDR). Default: the host name.</summary>
+    public string? AdvertiseAddress { get; set; }
+
     /// <summary>Keep each attempt's working directory after it ends (debugging). Default false.</summary>
     public bool KeepWorkspaces { get; set; }
 }

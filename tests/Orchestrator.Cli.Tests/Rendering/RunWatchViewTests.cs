@@ -90,6 +90,27 @@ public sealed class RunWatchViewTests
     }
 
     [Fact]
+    public void Gang_ShowsItsNodesWithReplicaCounts_AndGpusPerReplica_InTheViewAndTheEventLine()
+    {
+        var state = new RunWatchState(new Run { Id = "r-3", Pipeline = "ddp", PipelineVersion = 1, State = RunState.Running, Revision = 1, StartedAt = Timestamp.FromDateTimeOffset(T0) });
+        var placed = Event(2, "StepPlaced", "train", StepState.Placed, attempt: 1, node: "gpu-1", gpus: [0, 1]);
+        placed.Replicas.Add(new ReplicaPlacement { Replica = 0, Node = "gpu-1", GpuIndices = { 0, 1 } });
+        placed.Replicas.Add(new ReplicaPlacement { Replica = 1, Node = "gpu-2", GpuIndices = { 0, 1 } });
+        placed.Replicas.Add(new ReplicaPlacement { Replica = 2, Node = "gpu-2", GpuIndices = { 2, 3 } });
+
+        state.Apply(placed);
+
+        var lines = RenderedText.Lines(RunWatchView.Render(state.Run, T0.AddSeconds(5)));
+        Assert.Matches(@"^train\s+placed\s+1\s+gpu-1, gpu-2 x2\s+3x 0,1\s+", lines[2]);
+        var rest = RunEventLine.Format(placed);
+        Assert.Contains("StepPlaced", rest, StringComparison.Ordinal);
+        Assert.Contains("placed attempt 1 on gpu-1, gpu-2 x2 gpus 0,1", rest, StringComparison.Ordinal);
+        var replicaDone = Event(3, "StepReplicaSucceeded", "train", attempt: 1, node: "gpu-2");
+        replicaDone.Replica = 2;
+        Assert.Contains("attempt 1 replica 2 on gpu-2", RunEventLine.Format(replicaDone), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EventLine_HasTimeTypeStepAndDetails()
     {
         var line = RunEventLine.Format(Event(7, "StepAttemptFailed", "train[0]", StepState.Waiting, attempt: 1, node: "node-1", exitCode: 137,

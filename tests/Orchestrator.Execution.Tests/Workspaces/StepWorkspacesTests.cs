@@ -95,6 +95,41 @@ public sealed class StepWorkspacesTests : IDisposable
     }
 
     [Fact]
+    public async Task GangReplica_GetsItsOwnDirectory_AndTheRendezvousVariables_WhileTheStepsOwnMasterPortWins()
+    {
+        var rank0 = Assignment();
+        rank0.Gang = new GangMember { Replica = 0, Replicas = 3, MasterAddr = "10.0.0.7", MasterPort = 23456 };
+        var rank2 = Assignment();
+        rank2.Step.Replica = 2;
+        rank2.Env["MASTER_PORT"] = "29400";
+        rank2.Gang = new GangMember { Replica = 2, Replicas = 3, MasterAddr = "10.0.0.7", MasterPort = 23456 };
+
+        var first = await _workspaces.CreateAsync(rank0);
+        var third = await _workspaces.CreateAsync(rank2);
+        var env0 = first.ResolveCommand(rank0, "node-a").Environment;
+        var env2 = third.ResolveCommand(rank2, "node-b").Environment;
+
+        Assert.Equal(_dir.Combine("work", "run-1", "train[3]", "2"), first.Directory);
+        Assert.Equal(_dir.Combine("work", "run-1", "train[3]", "2.r2"), third.Directory);
+        Assert.Equal(("0", "3", "0", "10.0.0.7", "23456"), (env0["RANK"], env0["WORLD_SIZE"], env0["LOCAL_RANK"], env0["MASTER_ADDR"], env0["MASTER_PORT"]));
+        Assert.Equal(("2", "3", "10.0.0.7", "29400"), (env2["RANK"], env2["WORLD_SIZE"], env2["MASTER_ADDR"], env2["MASTER_PORT"]));
+        Assert.Equal(("2", "3"), (env2["ORCH_REPLICA"], env2["ORCH_REPLICAS"]));
+    }
+
+    [Fact]
+    public async Task ResolveCommand_OfAnOrdinaryStep_SetsNoRendezvousVariables()
+    {
+        var assignment = Assignment();
+        var workspace = await _workspaces.CreateAsync(assignment);
+
+        var environment = workspace.ResolveCommand(assignment, "n").Environment;
+
+        Assert.DoesNotContain("RANK", environment.Keys);
+        Assert.DoesNotContain("MASTER_ADDR", environment.Keys);
+        Assert.DoesNotContain("ORCH_REPLICA", environment.Keys);
+    }
+
+    [Fact]
     public async Task ResolveCommand_WithoutGpus_HidesEveryGpuWithAnEmptyValue()
     {
         var assignment = Assignment();

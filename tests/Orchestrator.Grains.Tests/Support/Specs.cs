@@ -22,6 +22,10 @@ public static class Specs
     public static StepSpec WithGpus(this StepSpec step, int gpus, string model) =>
         step with { Resources = step.Resources with { Gpus = gpus, GpuModel = model } };
 
+    /// <summary>The step as a gang of <paramref name="replicas"/> processes, each with its resources.</summary>
+    public static StepSpec WithReplicas(this StepSpec step, int replicas) =>
+        step with { Resources = step.Resources with { Replicas = replicas } };
+
     /// <summary>The step with an input bound to <paramref name="template"/>, passed to the command as <c>--NAME path</c>.</summary>
     public static StepSpec WithInput(this StepSpec step, string name, string template) => step with
     {

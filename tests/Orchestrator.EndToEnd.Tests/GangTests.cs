@@ -1,0 +1,171 @@
+using Grpc.Core;
+using Orchestrator.Contracts.V1;
+using Orchestrator.EndToEnd.Tests.Harness;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>A control plane and two standalone agents of 4 simulated GPUs each, advertising 127.0.0.1: a step of 2
+/// replicas x 4 GPUs fits on no single node, so it is placed across both; its two processes find each other through
+/// RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT over a real TCP socket, each writes its own log, and replica 0's output
+/// is the step's. When one replica fails, the other is stopped (SIGTERM) and the step fails with the replica named.</summary>
+public sealed class GangTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
+
+    /// <summary>Rank 0 listens on the rendezvous and records what every other rank sends it; the others connect
+    /// (retrying while rank 0 starts, as torch.distributed does) and say who they are.</summary>
+    private const string Rendezvous = """
+        import os, socket, sys, time
+        rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+        addr, port = os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"])
+        print(f"rank {rank} of {world} on {os.environ['ORCH_NODE']} gpus {os.environ['CUDA_VISIBLE_DEVICES']} master {addr}:{port}", flush=True)
+        if rank == 0:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((addr, port))
+            s.listen()
+            s.settimeout(60)
+            got = []
+            for _ in range(world - 1):
+                c, _ = s.accept()
+                got.append(c.recv(200).decode())
+                c.close()
+            open(sys.argv[1], "w").write(";".join(sorted(got)))
+        else:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    c = socket.create_connection((addr, port), timeout=5)
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.1)
+            c.sendall(f"rank {rank} from {os.environ['ORCH_NODE']}".encode())
+            c.close()
+        """;
+
+    [Fact]
+    public async Task TwoReplicaGang_SpansBothNodes_ItsProcessesMeetAtTheRendezvous_AndReplicaZerosOutputIsTheSteps()
+    {
+        await using var cluster = await TwoNodesAsync();
+        var server = cluster.Server;
+        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
+        {
+            SpecYaml = $$$"""
+                name: ddp
+                steps:
+                  - name: train
+                    resources: {gpus: 4, replicas: 2}
+                    command: [python3, -c, {{{Yaml(Rendezvous)}}}, '{{outputs.hello}}']
+                    outputs: [hello]
+                """,
+        });
+
+        var run = await server.Runs.SubmitRunAsync(new SubmitRunRequest { Pipeline = "ddp" });
+        var done = await FinishedAsync(cluster, run.Id);
+
+        Assert.Equal(RunState.Succeeded, done.State);
+        var train = done.Steps.Single();
+        Assert.Equal(["gang-a", "gang-b"], train.Replicas.Select(r => r.Node).Order());
+        Assert.Equal([0, 1], train.Replicas.Select(r => r.Replica));
+        Assert.All(train.Replicas, r => Assert.Equal([0, 1, 2, 3], r.GpuIndices.Order()));
+        var rank0Node = train.Replicas[0].Node;
+        var rank1Node = train.Replicas[1].Node;
+        Assert.Equal($"rank 1 from {rank1Node}", train.Outputs.Single().Value);
+        var rank0Log = await Logs.ReadAsync(server.Runs, run.Id, "train");
+        var rank1Log = await Logs.ReadAsync(server.Runs, run.Id, "train", replica: 1);
+        Assert.Contains($"rank 0 of 2 on {rank0Node} gpus 0,1,2,3 master 127.0.0.1:", rank0Log, StringComparison.Ordinal);
+        Assert.Contains($"rank 1 of 2 on {rank1Node} gpus 0,1,2,3 master 127.0.0.1:", rank1Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("rank 1", rank0Log, StringComparison.Ordinal);
+        var events = (await server.Runs.GetRunAsync(new GetRunRequest { RunId = run.Id })).Events;
+        Assert.Equal(2, events.Single(e => e.Type == "StepPlaced").Replicas.Count);
+        Assert.Single(events, e => e.Type == "StepReplicaSucceeded");
+        await ServerProcess.ExpectStatus(StatusCode.NotFound,
+            () => Logs.ReadAsync(server.Runs, run.Id, "train", replica: 2), "ran as 2 replicas, 0 to 1; there is no replica 2");
+        await Eventually.Until(async () => (await server.Nodes.ListNodesAsync(new ListNodesRequest())).Nodes.All(n => n.Allocations.Count == 0),
+            Wait, "both nodes to free the gang's GPUs");
+    }
+
+    [Fact]
+    public async Task WhenOneReplicaFails_TheOtherIsStoppedWithSigterm_AndTheStepFailsNamingTheReplica()
+    {
+        await using var cluster = await TwoNodesAsync();
+        var server = cluster.Server;
+        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
+        {
+            SpecYaml = """
+                name: broken
+                steps:
+                  - name: train
+                    resources: {gpus: 4, replicas: 2}
+                    command: [sh, -c, 'if [ "$RANK" = 1 ]; then echo "rank 1 gives up"; exit 3; fi; trap "echo rank 0 got SIGTERM; exit 143" TERM; echo "rank 0 waits"; while true; do sleep 0.05; done']
+                """,
+        });
+
+        var run = await server.Runs.SubmitRunAsync(new SubmitRunRequest { Pipeline = "broken" });
+        var done = await FinishedAsync(cluster, run.Id);
+
+        Assert.Equal(RunState.Failed, done.State);
+        var train = done.Steps.Single();
+        Assert.StartsWith($"replica 1 on node {train.Attempts.Single().Replicas[1].Node}: ", train.Message, StringComparison.Ordinal);
+        Assert.Contains("exited with code 3", train.Message, StringComparison.Ordinal);
+        var rank0Log = await Eventually.Until(async () =>
+            await Logs.ReadAsync(server.Runs, run.Id, "train") is var log && log.Contains("rank 0 got SIGTERM", StringComparison.Ordinal) ? log : null,
+            Wait, "replica 0's log to show it was stopped\n" + cluster.Output);
+        Assert.Contains("rank 0 waits", rank0Log, StringComparison.Ordinal);
+        await Eventually.Until(async () => (await server.Nodes.ListNodesAsync(new ListNodesRequest())).Nodes.All(n => n.Allocations.Count == 0),
+            Wait, "both nodes to free the failed gang's GPUs");
+    }
+
+    private static async Task<Run> FinishedAsync(TwoNodeCluster cluster, string runId) =>
+        await Eventually.Until(async () =>
+            await cluster.Server.Runs.GetRunAsync(new GetRunRequest { RunId = runId, OmitEvents = true }) is { State: RunState.Succeeded or RunState.Failed } r ? r : null,
+            Wait, "the run to finish\n" + cluster.Output);
+
+    private static async Task<TwoNodeCluster> TwoNodesAsync()
+    {
+        var server = await ServerProcess.StartAsync("--agent", "false");
+        var agents = new List<ChildProcess>();
+        try
+        {
+            foreach (var name in new[] { "gang-a", "gang-b" })
+            {
+                agents.Add(ChildProcess.StartDotnet(Repo.AgentDll,
+                [
+                    "--gateway", server.GrpcAddress, "--name", name, "--simulate-gpus", "4", "--advertise-address", "127.0.0.1",
+                    "--work-dir", RunControlTests.TempDir(),
+                ]));
+            }
+
+            await server.WaitForNodeAsync("gang-a");
+            await server.WaitForNodeAsync("gang-b");
+            return new TwoNodeCluster(server, agents);
+        }
+        catch
+        {
+            foreach (var agent in agents) await agent.DisposeAsync();
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The server and its two agent processes, stopped together.</summary>
+    private sealed class TwoNodeCluster(ServerProcess server, List<ChildProcess> agents) : IAsyncDisposable
+    {
+        public ServerProcess Server => server;
+
+        public string Output => string.Join("\n", agents.Select(a => a.Output)) + "\n" + server.Output;
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var agent in agents) await agent.DisposeAsync();
+            await server.DisposeAsync();
+        }
+    }
+
+    /// <summary>A script as a YAML double-quoted scalar.</summary>
+    private static string Yaml(string script) =>
+        "\"" + script.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+}
