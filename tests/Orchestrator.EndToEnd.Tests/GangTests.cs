@@ -7,7 +7,9 @@ namespace Orchestrator.EndToEnd.Tests;
 /// <summary>A control plane and two standalone agents of 4 simulated GPUs each, advertising 127.0.0.1: a step of 2
 /// replicas x 4 GPUs fits on no single node, so it is placed across both; its two processes find each other through
 /// RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT over a real TCP socket, each writes its own log, and replica 0's output
-/// is the step's. When one replica fails, the other is stopped (SIGTERM) and the step fails with the replica named.</summary>
+/// is the step's. When one replica fails, the other is stopped (SIGTERM) and the step fails with the replica named. And
+/// the issue's scenario: a quota owner's high-priority gang preempts borrowed work on both agents, and every step of
+/// both runs still completes.</summary>
 public sealed class GangTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
@@ -118,14 +120,89 @@ public sealed class GangTests
             Wait, "both nodes to free the failed gang's GPUs");
     }
 
+    [Fact]
+    public async Task QuotaOwnersHighPriorityGang_PreemptsBorrowedStepsOnBothAgents_AndEveryStepOfBothRunsCompletes()
+    {
+        var release = Path.Combine(RunControlTests.TempDir(), "release");
+        await using var cluster = await TwoNodesAsync(
+            "--Orchestrator:Scheduling:Tenants:0:Name=team-b",
+            "--Orchestrator:Scheduling:Tenants:0:Quotas:default:Gpus=8",
+            "--Orchestrator:Scheduling:Tenants:0:MayBorrow=false",
+            "--Orchestrator:Scheduling:PriorityClasses:0:Name=urgent",
+            "--Orchestrator:Scheduling:PriorityClasses:0:Value=100",
+            "--Orchestrator:Scheduling:Tuning:PreemptionGrace=00:00:20");
+        var server = cluster.Server;
+        // Each borrowing attempt holds a whole node until the release file appears; SIGTERM makes it say so and exit
+        // 143. No retries: a preemption that used one would fail the run.
+        const string HoldNode = "trap 'echo attempt got SIGTERM; exit 143' TERM; echo started on $ORCH_NODE; while [ ! -f \"$RELEASE\" ]; do sleep 0.05; done; echo released";
+        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
+        {
+            Tenant = "team-a",
+            SpecYaml = $$"""
+                name: borrow
+                steps:
+                  - name: left
+                    resources: {gpus: 4}
+                    env: {RELEASE: '{{release}}'}
+                    command: [sh, -c, {{Yaml(HoldNode)}}]
+                  - name: right
+                    resources: {gpus: 4}
+                    env: {RELEASE: '{{release}}'}
+                    command: [sh, -c, {{Yaml(HoldNode)}}]
+                """,
+        });
+        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
+        {
+            Tenant = "team-b",
+            SpecYaml = $$$"""
+                name: ddp
+                steps:
+                  - name: train
+                    resources: {gpus: 4, replicas: 2}
+                    command: [python3, -c, {{{Yaml(Rendezvous)}}}, '{{outputs.hello}}']
+                    outputs: [hello]
+                """,
+        });
+
+        var borrowed = await server.Runs.SubmitRunAsync(new SubmitRunRequest { Tenant = "team-a", Pipeline = "borrow" });
+        var holding = await Eventually.Until(async () => await Get(server, borrowed.Id) is var r && r.Steps.All(s => s.State == StepState.Running) ? r : null,
+            Wait, "both borrowing steps running\n" + cluster.Output);
+        Assert.Equal(["gang-a", "gang-b"], holding.Steps.Select(s => s.Node).Order());
+        var gang = await server.Runs.SubmitRunAsync(new SubmitRunRequest { Tenant = "team-b", Pipeline = "ddp", PriorityClass = "urgent" });
+
+        var gangDone = await FinishedAsync(cluster, gang.Id);
+        Assert.Equal(RunState.Succeeded, gangDone.State);
+        await Eventually.Until(async () => (await Get(server, borrowed.Id)).Steps.All(s => s.Attempt == 2 && s.State == StepState.Running),
+            Wait, "both borrowing steps running again\n" + cluster.Output);
+        File.WriteAllText(release, "go");
+        var done = await FinishedAsync(cluster, borrowed.Id);
+
+        Assert.Equal(RunState.Succeeded, done.State);
+        var train = gangDone.Steps.Single();
+        Assert.Single(train.Attempts);
+        Assert.Equal(["gang-a", "gang-b"], train.Replicas.Select(r => r.Node).Order());
+        Assert.Equal($"rank 1 from {train.Replicas[1].Node}", train.Outputs.Single().Value);
+        foreach (var step in done.Steps)
+        {
+            Assert.Equal([true, false], step.Attempts.Select(a => a.Preempted));
+            Assert.All(step.Attempts, a => Assert.False(a.Infrastructure));
+            Assert.True(step.Attempts[0].FinishedAt.ToDateTimeOffset() <= train.StartedAt.ToDateTimeOffset(), $"{step.Key} stopped before the gang started");
+            Assert.Contains("attempt got SIGTERM", await Logs.ReadAsync(server.Runs, borrowed.Id, step.Key, attempt: 1), StringComparison.Ordinal);
+            Assert.Contains("released", await Logs.ReadAsync(server.Runs, borrowed.Id, step.Key, attempt: 2), StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<Run> Get(ServerProcess server, string runId) =>
+        await server.Runs.GetRunAsync(new GetRunRequest { RunId = runId, OmitEvents = true });
+
     private static async Task<Run> FinishedAsync(TwoNodeCluster cluster, string runId) =>
         await Eventually.Until(async () =>
             await cluster.Server.Runs.GetRunAsync(new GetRunRequest { RunId = runId, OmitEvents = true }) is { State: RunState.Succeeded or RunState.Failed } r ? r : null,
             Wait, "the run to finish\n" + cluster.Output);
 
-    private static async Task<TwoNodeCluster> TwoNodesAsync()
+    private static async Task<TwoNodeCluster> TwoNodesAsync(params string[] serverArguments)
     {
-        var server = await ServerProcess.StartAsync("--agent", "false");
+        var server = await ServerProcess.StartAsync(["--agent", "false", .. serverArguments]);
         var agents = new List<ChildProcess>();
         try
         {
