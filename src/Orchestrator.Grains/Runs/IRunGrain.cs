@@ -64,7 +64,9 @@ public interface IRunGrain : IGrainWithStringKey
     [OneWay]
     Task AdmittedAsync();
 
-    /// <summary>The run's admission: its mode, and the pool and peak it waits for or holds.</summary>
+    /// <summary>The run's admission: its mode, and the pool and peak it waits for or holds. Answers at once, even while
+    /// the run is busy (it only reads memory), so a scheduler can ask without waiting behind the run's calls to it.</summary>
+    [AlwaysInterleave]
     Task<RunAdmissionStatus> GetAdmissionAsync();
 }
 
@@ -73,10 +75,11 @@ public interface IRunGrain : IGrainWithStringKey
 /// <param name="Waiting">True while it waits for the scheduler to admit it.</param>
 /// <param name="Pool">The pool it asked in; null for a stepwise run or a peak of 0.</param>
 /// <param name="PeakGpus">Its peak concurrent GPU demand; 0 for a stepwise run.</param>
+/// <param name="Ended">The run is over: it holds no reservation any more.</param>
 [GenerateSerializer]
 [Alias("orch.run-admission-status")]
 public sealed record RunAdmissionStatus([property: Id(0)] AdmissionMode Mode, [property: Id(1)] bool Waiting, [property: Id(2)] string? Pool,
-    [property: Id(3)] long PeakGpus);
+    [property: Id(3)] long PeakGpus, [property: Id(4)] bool Ended = false);
 
 /// <summary>A step attempt's state and the pools it may be placed in.</summary>
 [GenerateSerializer]

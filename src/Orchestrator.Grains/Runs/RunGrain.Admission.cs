@@ -26,7 +26,8 @@ public sealed partial class RunGrain
     public Task<RunAdmissionStatus> GetAdmissionAsync()
     {
         var machine = Machine;
-        return Task.FromResult(new RunAdmissionStatus(_definition!.Admission, machine.AdmissionWaiting, machine.AdmissionPool, machine.AdmissionGpus ?? 0));
+        return Task.FromResult(new RunAdmissionStatus(_definition!.Admission, machine.AdmissionWaiting, machine.AdmissionPool, machine.AdmissionGpus ?? 0,
+            machine.IsTerminal));
     }
 
     /// <summary>The pool and peak GPUs of a whole-run admission. One pool is what v1 admits in: a run whose GPU steps

@@ -50,6 +50,7 @@ public sealed partial class SchedulerGrain(
         // A safety net behind the event-driven passes; it also keeps the in-memory queue alive.
         this.RegisterGrainTimer(_ => PassWanted ? PassAsync() : Task.CompletedTask,
             new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(5), Period = TimeSpan.FromSeconds(5), KeepAlive = true });
+        this.RegisterGrainTimer(SweepAdmissionsAsync, new GrainTimerCreationOptions { DueTime = AdmissionSweepPeriod, Period = AdmissionSweepPeriod });
         PublishMetrics();
     }
 

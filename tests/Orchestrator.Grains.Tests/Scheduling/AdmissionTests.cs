@@ -77,6 +77,30 @@ public sealed class AdmissionTests
     }
 
     [Fact]
+    public async Task Reservation_WhoseRunIsGone_IsWithdrawnByTheSchedulersSweep_AndTheWaitingRunIsAdmitted()
+    {
+        using var data = new TempDirectory();
+        await using var cluster = await StartAsync(data);
+        await using var s = new Scenario(cluster);
+        await cluster.Client.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).UpdateAsync(Config(s, 4));
+        var agent = await s.ConnectAsync("a", gpus: 8);
+        await s.CreatePipelineAsync(Pair(s));
+        var scheduler = cluster.Client.GetGrain<ISchedulerGrain>(SchedulingConfig.DefaultPool);
+        // A reservation whose run's withdrawal never arrived (here: a run that does not exist) holds the whole quota.
+        Assert.True(await scheduler.AdmitAsync($"ghost-{s.Id}", s.Tenant, 0, 4));
+        var run = (await s.SubmitAsync("pair", admission: AdmissionMode.WholeRun)).Definition.Id;
+        await s.WaitForRunAsync(run, r => r.Events.Any(e => e.Type == RunEventType.RunAdmissionRequested), "admission requested");
+        Assert.Contains($"tenant {s.Tenant} has 4 of 4 GPUs reserved", (await scheduler.ExplainAdmissionAsync(run)).Reasons[0].Message, StringComparison.Ordinal);
+
+        await s.AdvanceAsync(SchedulerGrain.AdmissionSweepPeriod);
+
+        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(run, "left"));
+        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(run, "right"));
+        await s.WaitForStateAsync(run, RunState.Succeeded);
+        Assert.DoesNotContain((await scheduler.GetUsageAsync()).Tenants, t => t.Tenant == s.Tenant && t.ReservedGpus > 0);
+    }
+
+    [Fact]
     public async Task Admission_SurvivesASchedulerRestart_AndTheWaitingRunIsAdmittedAfterIt()
     {
         using var data = new TempDirectory();
