@@ -93,6 +93,9 @@ public sealed record RunEvent
     /// <summary>On <see cref="RunEventType.RunAdmissionRequested"/>: the run's peak concurrent GPU demand.</summary>
     public long? PeakGpus { get; init; }
 
+    /// <summary>On <see cref="RunEventType.StepPreempted"/>: the time between SIGTERM and SIGKILL the scheduler gave.</summary>
+    public TimeSpan? Grace { get; init; }
+
     /// <summary>The state a step is in after this event, or null for run-level events.</summary>
     public StepState? StepStateAfter => Type switch
     {

@@ -7,8 +7,9 @@ public sealed partial class RunMachine
 {
     /// <summary>The scheduler orders attempt <paramref name="attempt"/> of step <paramref name="key"/> stopped.
     /// A running attempt gets a <see cref="RunEventType.StepPreempted"/> event (the caller stops its process and waits
-    /// for the end); a placed one, which has not started, also ends at once and is queued again.</summary>
-    public Transition OnPreemptOrdered(string key, int attempt, string reason, DateTimeOffset now)
+    /// for the end); a placed one, which has not started, also ends at once and is queued again. The
+    /// <paramref name="grace"/> between SIGTERM and SIGKILL is recorded, so a stop re-sent after a restart keeps it.</summary>
+    public Transition OnPreemptOrdered(string key, int attempt, string reason, DateTimeOffset now, TimeSpan? grace = null)
     {
         var step = Find(key);
         if (step is null || step.Attempt != attempt) return Transition.Stale;
@@ -17,6 +18,7 @@ public sealed partial class RunMachine
         var preempted = new RunEvent
         {
             Type = RunEventType.StepPreempted, StepKey = key, Attempt = attempt, Node = step.Node, Message = reason, Actor = "scheduler", Time = now,
+            Grace = grace,
         };
         if (step.State == StepState.Running) return Transition.Apply([preempted]);
         return Transition.Apply([preempted, PreemptedAttemptEnded(step, "preempted before it started", "scheduler", now, exitCode: null)]);

@@ -181,6 +181,7 @@ public sealed partial class RunMachine
                 break;
             case RunEventType.StepPreempted:
                 step!.PreemptRequested = true;
+                step.PreemptGrace = e.Grace;
                 step.Message = e.Message;
                 step.UpdateCurrentAttempt(a => a with { Preempted = true, Message = e.Message });
                 break;

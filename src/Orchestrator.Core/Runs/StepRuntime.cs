@@ -59,6 +59,8 @@ public sealed class StepRuntime
     public SkipCause? SkipCause { get; internal set; }
     /// <summary>The current attempt was ordered stopped by preemption and has not ended yet.</summary>
     public bool PreemptRequested { get; internal set; }
+    /// <summary>The grace of that order (SIGTERM to SIGKILL), when it gave one.</summary>
+    public TimeSpan? PreemptGrace { get; internal set; }
     /// <summary>Every attempt so far.</summary>
     public IReadOnlyList<AttemptRecord> Attempts => _attempts;
 

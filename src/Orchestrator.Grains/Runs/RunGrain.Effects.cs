@@ -218,7 +218,7 @@ public sealed partial class RunGrain
                         break;
                     case StepState.Running when step.PreemptRequested:
                         // The order may have been lost with a restart; the agent ignores a repeat.
-                        await Task.WhenAll(Processes(step).Select(p => Node(p.Node).CancelStepAsync(p.Process, options.Value.CancelGrace, step.Message ?? "preempted")));
+                        await Task.WhenAll(Processes(step).Select(p => Node(p.Node).CancelStepAsync(p.Process, step.PreemptGrace ?? options.Value.CancelGrace, step.Message ?? "preempted")));
                         break;
                 }
             }

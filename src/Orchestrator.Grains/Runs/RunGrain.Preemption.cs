@@ -19,7 +19,7 @@ public sealed partial class RunGrain
         var disposition = TransitionDisposition.Duplicate;
         await Transact(() =>
         {
-            var transition = Machine.OnPreemptOrdered(step.StepKey, step.Attempt, reason, time.GetUtcNow());
+            var transition = Machine.OnPreemptOrdered(step.StepKey, step.Attempt, reason, time.GetUtcNow(), grace);
             disposition = transition.Disposition;
             if (disposition != TransitionDisposition.Applied) return Task.CompletedTask;
             var current = Machine.Find(step.StepKey)!;

@@ -13,6 +13,24 @@ public sealed class RunMachinePreemptionTests
         new(Spec(Step("a") with { Retry = new RetrySpec { Limit = 0 } }));
 
     [Fact]
+    public void PreemptionGrace_IsRecorded_AndSurvivesAReplayOfTheJournal()
+    {
+        var kit = NoRetries();
+        kit.Advance();
+        kit.Place("a");
+        kit.Start("a");
+
+        kit.Commit(kit.Machine.OnPreemptOrdered("a", 1, "preempted (reclaim): tenant b needs its quota", kit.Now, TimeSpan.FromSeconds(45)).Events);
+
+        Assert.Equal(TimeSpan.FromSeconds(45), kit["a"].PreemptGrace);
+        Assert.Equal(TimeSpan.FromSeconds(45), Assert.Single(kit.Log, e => e.Type == RunEventType.StepPreempted).Grace);
+        var replayed = new RunMachine(kit.Machine.RunId, kit.Machine.Plan, kit.Machine.CacheDisabled);
+        foreach (var e in kit.Log) replayed.Apply(e);
+        Assert.True(replayed.Find("a")!.PreemptRequested);
+        Assert.Equal(TimeSpan.FromSeconds(45), replayed.Find("a")!.PreemptGrace);
+    }
+
+    [Fact]
     public void RunningAttempt_Preempted_StaysRunningUntilItEnds_ThenIsQueuedAgainWithoutARetry()
     {
         var kit = NoRetries();
