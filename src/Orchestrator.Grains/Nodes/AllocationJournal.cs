@@ -6,9 +6,9 @@ namespace Orchestrator.Grains.Nodes;
 /// <summary>A node's allocations, stored as a snapshot plus a journal of changes in fixed-size chunks.</summary>
 /// <remarks>
 /// A node may hold thousands of allocations (CPU-only steps); rewriting all of them on every allocate and release
-/// made each placement cost O(allocations). Here a change rewrites only the current chunk (at most
-/// <see cref="ChunkSize"/> changes), and a new snapshot is written once the changes since the last one outnumber the
-/// allocations, so the cost per change is O(1) amortized. Chunks carry the snapshot's generation: after a new snapshot,
+/// made each placement cost O(allocations). Here a batch of changes rewrites only the current chunk (at most
+/// <see cref="ChunkSize"/> changes, or the one batch that is larger), and a new snapshot is written once the changes
+/// since the last one outnumber the allocations, so the cost per change is O(1) amortized. Chunks carry the snapshot's generation: after a new snapshot,
 /// chunk numbering restarts at 0 and any older chunk still stored under a reused name is recognised and ignored.
 /// </remarks>
 internal sealed class AllocationJournal(IGrainStorage storage, GrainId grainId)
@@ -49,50 +49,48 @@ internal sealed class AllocationJournal(IGrainStorage storage, GrainId grainId)
         }
     }
 
-    /// <summary>Persists changes, then applies them. On failure nothing changes in memory.</summary>
+    /// <summary>Persists changes in one write, then applies them. On failure nothing changes in memory (the stored
+    /// chunk may or may not hold them: the caller must not append again before reloading).</summary>
+    /// <remarks>The whole batch goes into one chunk, so it becomes durable all at once: a release and an allocation
+    /// that reuses its GPUs, appended together, can never be read back one without the other. A chunk that already
+    /// holds changes and has no room for the batch is left short and the batch starts the next one; a batch larger
+    /// than <see cref="ChunkSize"/> makes its chunk larger.</remarks>
     public async Task AppendAsync(IReadOnlyList<AllocationChange> changes)
     {
-        var writes = new List<Task>();
-        var offset = 0;
-        var rollback = new List<(GrainState<AllocationChunk> Chunk, int Count)>();
+        if (changes.Count == 0) return;
+        if (_current.State!.Changes.Count > 0 && _current.State.Changes.Count + changes.Count > ChunkSize) await StartChunkAsync(_currentIndex + 1);
+        var chunk = _current;
+        var before = chunk.State!.Changes.Count;
+        chunk.State.Changes.AddRange(changes);
         try
         {
-            while (offset < changes.Count)
-            {
-                if (_current.State!.Changes.Count >= ChunkSize) await StartChunkAsync(_currentIndex + 1);
-                var take = Math.Min(ChunkSize - _current.State!.Changes.Count, changes.Count - offset);
-                rollback.Add((_current, _current.State.Changes.Count));
-                _current.State.Changes.AddRange(changes.Skip(offset).Take(take));
-                offset += take;
-                if (_current.State.Changes.Count >= ChunkSize || offset >= changes.Count)
-                {
-                    // Full chunks of one large batch go out together and share the store's group commit.
-                    var chunk = _current;
-                    var index = _currentIndex;
-                    writes.Add(Write(index, chunk));
-                }
-            }
-
-            await Task.WhenAll(writes);
+            await Write(_currentIndex, chunk);
         }
         catch
         {
-            foreach (var (chunk, count) in rollback) chunk.State!.Changes.RemoveRange(count, chunk.State.Changes.Count - count);
+            chunk.State.Changes.RemoveRange(before, chunk.State.Changes.Count - before);
             throw;
         }
 
         foreach (var change in changes) Apply(change);
         _changesSinceSnapshot += changes.Count;
-        if (_changesSinceSnapshot > Math.Max(2 * ChunkSize, Allocations.Count))
+    }
+
+    /// <summary>Whether enough changes have accumulated since the last snapshot that <see cref="CompactAsync"/> would write one.</summary>
+    public bool CompactionDue => _changesSinceSnapshot > Math.Max(2 * ChunkSize, Allocations.Count);
+
+    /// <summary>Writes a snapshot of the durable allocations if one is due, so a reload replays few chunks. A failed
+    /// snapshot is ignored: the changes are durable in the chunks and the snapshot is tried again later.</summary>
+    public async Task CompactAsync()
+    {
+        if (!CompactionDue) return;
+        try
         {
-            try
-            {
-                await SnapshotAsync();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The changes are durable in the chunks; the snapshot is only an optimisation, tried again next time.
-            }
+            await SnapshotAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only an optimisation; the next append that makes it due again retries.
         }
     }
 

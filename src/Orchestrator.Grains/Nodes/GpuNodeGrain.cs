@@ -35,7 +35,7 @@ public sealed class GpuNodeState
 
 /// <summary>A GPU node. The node's own state is the authority on which GPU is free: the scheduler's view may lag,
 /// so every allocation is checked here before it is accepted, and persisted before it is acknowledged.</summary>
-public sealed class GpuNodeGrain(
+public sealed partial class GpuNodeGrain(
     [PersistentState("node")] IPersistentState<GpuNodeState> state,
     IOptions<OrchestratorOptions> options,
     TimeProvider time,
@@ -60,7 +60,12 @@ public sealed class GpuNodeGrain(
         _allocations = new AllocationJournal(
             ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(OrchestratorSiloExtensions.StorageName), this.GetGrainId());
         await _allocations.LoadAsync();
-        foreach (var allocation in _allocations.Allocations.Values) Count(allocation, +1);
+        foreach (var allocation in _allocations.Allocations.Values)
+        {
+            Count(allocation, +1, _takenGpus, ref _cpuAllocated, ref _memoryAllocated);
+            Claim(new AllocationChange(allocation, Released: false));
+        }
+
         _lastHeartbeat = time.GetUtcNow();
         // Versions keep increasing across activations, so the scheduler never takes a reactivated node's news for stale.
         // Wall-clock ticks, not the injected TimeProvider: this orders activations, it is not domain time.
@@ -80,30 +85,11 @@ public sealed class GpuNodeGrain(
 
     private Dictionary<string, AllocationRecord> Allocations => _allocations.Allocations;
 
-    /// <summary>Persists allocation changes, then keeps the running totals in step.</summary>
-    private async Task ChangeAsync(IReadOnlyList<AllocationChange> changes)
-    {
-        if (changes.Count == 0) return;
-        await _allocations.AppendAsync(changes);
-        foreach (var change in changes) Count(change.Allocation, change.Released ? -1 : +1);
-        _version++;
-        NodeMetrics.Allocation(Name, state.State.Gpus.Count, _takenGpus.Count);
-        if (state.State.Draining && Allocations.Count == 0 && changes.Any(c => c.Released))
-            logger.LogInformation("Node {Node} drained: nothing runs there; `orch nodes uncordon {Node}` returns it to placement", Name, Name);
-    }
-
-    private void Count(AllocationRecord allocation, int sign)
-    {
-        _cpuAllocated += sign * allocation.CpuMillis;
-        _memoryAllocated += sign * allocation.MemoryBytes;
-        foreach (var gpu in allocation.Gpus)
-        {
-            if (sign > 0) _takenGpus.Add(gpu); else _takenGpus.Remove(gpu);
-        }
-    }
-
     /// <inheritdoc />
-    public async Task<NodeRegistered> RegisterAsync(NodeRegistration registration, IAgentObserver agent)
+    public Task<NodeRegistered> RegisterAsync(NodeRegistration registration, IAgentObserver agent) =>
+        ExclusiveAsync(() => RegisterExclusiveAsync(registration, agent));
+
+    private async Task<NodeRegistered> RegisterExclusiveAsync(NodeRegistration registration, IAgentObserver agent)
     {
         var s = state.State;
         s.Gpus = registration.Gpus;
@@ -169,15 +155,16 @@ public sealed class GpuNodeGrain(
     /// <inheritdoc />
     public async Task<AllocationResult> AllocateAsync(List<AllocationRequest> requests)
     {
+        await BeforeDecidingAsync();
         var accepted = new List<StepRef>();
         var rejected = new List<StepRef>();
         var changes = new List<AllocationChange>();
-        var taken = new HashSet<int>(_takenGpus);
-        long cpu = _cpuAllocated, memory = _memoryAllocated;
+        var taken = new HashSet<int>(_claimedGpus);
+        long cpu = _cpuClaimed, memory = _memoryClaimed;
         var now = time.GetUtcNow();
         foreach (var request in requests)
         {
-            if (Allocations.TryGetValue(request.Step.ToString(), out var existing))
+            if (_claimed.TryGetValue(request.Step.ToString(), out var existing))
             {
                 if (existing.Gpus.SequenceEqual(request.Gpus)) accepted.Add(request.Step); else rejected.Add(request.Step);
                 continue;
@@ -213,14 +200,25 @@ public sealed class GpuNodeGrain(
 
     private async Task ReleaseAsync(List<StepRef> steps, bool stopProcess, bool succeeded)
     {
-        var changes = new List<AllocationChange>();
-        foreach (var step in steps)
+        if (stopProcess)
         {
-            if (stopProcess) _agent?.CancelAsync(step, options.Value.CancelGrace, "released").Ignore();
-            if (Allocations.TryGetValue(step.ToString(), out var allocation)) changes.Add(new AllocationChange(allocation, Released: true));
+            foreach (var step in steps) _agent?.CancelAsync(step, options.Value.CancelGrace, "released").Ignore();
         }
 
-        if (changes.Count == 0) return;
+        await BeforeDecidingAsync();
+        var changes = new List<AllocationChange>();
+        foreach (var step in steps.DistinctBy(s => s.ToString()))
+        {
+            if (_claimed.TryGetValue(step.ToString(), out var allocation)) changes.Add(new AllocationChange(allocation, Released: true));
+        }
+
+        if (changes.Count == 0)
+        {
+            // A release of what another call's batch is still making durable answers once that is durable.
+            await WhenStagedDurableAsync();
+            return;
+        }
+
         await ChangeAsync(changes);
         if (_pool is not null)
             GrainFactory.GetGrain<ISchedulerGrain>(_pool).ReleasedAsync(Name, [.. changes.Select(c => c.Allocation.Step.ToString())], _version, succeeded).Ignore();
@@ -291,7 +289,7 @@ public sealed class GpuNodeGrain(
     }
 
     /// <summary>Cordon keeps a drain (a drain is a cordon that is also watched); uncordon ends both.</summary>
-    private async Task<NodeView> CordonAsync(bool cordoned, bool draining)
+    private Task<NodeView> CordonAsync(bool cordoned, bool draining) => ExclusiveAsync(async () =>
     {
         if (!Known) return View();
         var s = state.State;
@@ -306,7 +304,7 @@ public sealed class GpuNodeGrain(
         }
 
         return View();
-    }
+    });
 
     private bool Schedulable => Known && _agent is not null && !state.State.Lost && !state.State.Cordoned;
 
@@ -327,8 +325,10 @@ public sealed class GpuNodeGrain(
     private NodeCapacity Capacity()
     {
         var s = state.State;
-        var slots = s.Gpus.Select(g => new GpuSlot(g.Index, g.Model, _takenGpus.Contains(g.Index))).ToList();
-        return new NodeCapacity(Name, Schedulable, slots, s.CpuMillis, s.MemoryBytes, s.CpuMillis - _cpuAllocated, s.MemoryBytes - _memoryAllocated, _version);
+        // Taken while durable or claimed: a GPU shows free only once its release is durable and no new claim holds it.
+        var slots = s.Gpus.Select(g => new GpuSlot(g.Index, g.Model, _takenGpus.Contains(g.Index) || _claimedGpus.Contains(g.Index))).ToList();
+        return new NodeCapacity(Name, Schedulable, slots, s.CpuMillis, s.MemoryBytes, s.CpuMillis - Math.Max(_cpuAllocated, _cpuClaimed),
+            s.MemoryBytes - Math.Max(_memoryAllocated, _memoryClaimed), _version);
     }
 
     private NodeView View()
@@ -366,9 +366,20 @@ public sealed class GpuNodeGrain(
 
     private async Task CheckLeaseAsync(CancellationToken cancellationToken)
     {
-        if (!Known || state.State.Lost) return;
-        var silent = time.GetUtcNow() - _lastHeartbeat;
-        if (silent <= options.Value.NodeLease) return;
+        if (!LeaseExpired(out _)) return;
+        await ExclusiveAsync(DeclareLostAsync);
+    }
+
+    private bool LeaseExpired(out TimeSpan silent)
+    {
+        silent = time.GetUtcNow() - _lastHeartbeat;
+        return Known && !state.State.Lost && _broken is null && silent > options.Value.NodeLease;
+    }
+
+    private async Task DeclareLostAsync()
+    {
+        // A heartbeat may have come in while the writer finished.
+        if (!LeaseExpired(out var silent)) return;
 
         logger.LogWarning("Node {Node} lost: no heartbeat for {Seconds:F1}s; retrying its {Count} step(s) elsewhere",
             Name, silent.TotalSeconds, Allocations.Count);

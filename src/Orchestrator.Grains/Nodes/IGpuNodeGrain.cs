@@ -17,13 +17,20 @@ public interface IGpuNodeGrain : IGrainWithStringKey
     /// <summary>The agent's stream closed.</summary>
     Task DisconnectAsync(IAgentObserver agent);
 
-    /// <summary>Holds resources for step attempts, all checked against the node's own (authoritative) state.</summary>
+    /// <summary>Holds resources for step attempts, all checked against the node's own (authoritative) state; answers once
+    /// the accepted ones are durable. Interleaves with other allocations and releases, which share the node's next
+    /// journal write (group commit), so a busy node pays one flush per batch, not one per call.</summary>
+    [AlwaysInterleave]
     Task<AllocationResult> AllocateAsync(List<AllocationRequest> requests);
 
-    /// <summary>Frees attempts' resources in one write; with <paramref name="stopProcess"/>, also tells the agent to stop them.</summary>
+    /// <summary>Frees attempts' resources, durably before it returns and before the scheduler hears of it; with
+    /// <paramref name="stopProcess"/>, also tells the agent to stop them. Interleaves like <see cref="AllocateAsync"/>.</summary>
+    [AlwaysInterleave]
     Task ReleaseAsync(List<StepRef> steps, bool stopProcess);
 
-    /// <summary>Frees the resources of attempts that succeeded; the scheduler adds their run time to its duration history.</summary>
+    /// <summary>Frees the resources of attempts that succeeded; the scheduler adds their run time to its duration history.
+    /// Interleaves like <see cref="AllocateAsync"/>.</summary>
+    [AlwaysInterleave]
     Task ReleaseSucceededAsync(List<StepRef> steps);
 
     /// <summary>Sends attempts to the agent.</summary>

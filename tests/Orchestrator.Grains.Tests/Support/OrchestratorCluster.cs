@@ -47,6 +47,10 @@ public sealed class OrchestratorCluster : IAsyncDisposable
     /// <summary>The silo's run index (read directly to check what list views and resumption see).</summary>
     public IRunIndex RunIndex => _cluster.GetSiloServiceProvider().GetRequiredService<IRunIndex>();
 
+    /// <summary>The silo's grain storage (the default provider), read directly to check what is durable.</summary>
+    public Orleans.Storage.IGrainStorage GrainStorage =>
+        _cluster.GetSiloServiceProvider().GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(OrchestratorSiloExtensions.StorageName);
+
     /// <summary>Deactivates a grain now (as a silo failure or a migration would) and waits until it is gone.</summary>
     public Task DeactivateAsync(IAddressable grain) => _cluster.DeactivateAsync(grain);
 
