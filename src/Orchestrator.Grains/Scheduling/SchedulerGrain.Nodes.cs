@@ -45,6 +45,41 @@ public sealed partial class SchedulerGrain
     /// <inheritdoc />
     public Task NodeLeftAsync(string node) => ForgetNodeAsync(node);
 
+    /// <summary>How often the scheduler re-reads every node's report.</summary>
+    internal static readonly TimeSpan NodeReconcilePeriod = TimeSpan.FromSeconds(60);
+
+    /// <summary>Re-reads every node's report and applies it. Events keep the view current; this catches what an event
+    /// could not carry (a lost one-way message, a change made while the scheduler was moving between silos), so any drift
+    /// between the core and the nodes lasts at most one period. The reports are asked for all at once.</summary>
+    private async Task ReconcileNodesAsync(CancellationToken cancellationToken)
+    {
+        var nodes = state.State.Nodes.ToList();
+        if (nodes.Count == 0) return;
+        var reports = await Task.WhenAll(nodes.Select(async node =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IGpuNodeGrain>(node).GetPoolReportAsync();
+            }
+            catch (Exception e)
+            {
+                LogNodeFailed(e, Pool, node, 0);
+                return null;
+            }
+        }));
+
+        var changed = false;
+        foreach (var report in reports)
+        {
+            if (report is null || !state.State.Nodes.Contains(report.Node)) continue;
+            changed |= Apply(report);
+        }
+
+        if (!changed) return;
+        PublishMetrics();
+        if (PassWanted) RequestPass();
+    }
+
     /// <summary>Applies a node's report to the core: its shape and state, then its allocations, which win over
     /// the core's own idea of what runs there. False when the report is older than what is known.</summary>
     private bool Apply(PoolNodeReport report)

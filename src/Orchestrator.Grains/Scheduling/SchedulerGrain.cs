@@ -51,6 +51,7 @@ public sealed partial class SchedulerGrain(
         this.RegisterGrainTimer(_ => PassWanted ? PassAsync() : Task.CompletedTask,
             new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(5), Period = TimeSpan.FromSeconds(5), KeepAlive = true });
         this.RegisterGrainTimer(SweepAdmissionsAsync, new GrainTimerCreationOptions { DueTime = AdmissionSweepPeriod, Period = AdmissionSweepPeriod });
+        this.RegisterGrainTimer(ReconcileNodesAsync, new GrainTimerCreationOptions { DueTime = NodeReconcilePeriod, Period = NodeReconcilePeriod });
         PublishMetrics();
     }
 

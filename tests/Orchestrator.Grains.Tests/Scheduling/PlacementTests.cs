@@ -69,6 +69,31 @@ public sealed class PlacementTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AllocationTheSchedulerWasNeverToldOf_IsLearntWithinOneReconcilePeriod_AndNotGivenAway()
+    {
+        await using var s = fixture.NewScenario();
+        var node = await s.ConnectAsync("a", gpus: 2);
+        var scheduler = s.Grains.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool);
+        var hidden = $"hidden-{s.Id}";
+        // Held on the node behind the scheduler's back (as if the node's event about it had been lost).
+        await node.Grain.AllocateAsync([new AllocationRequest(new StepRef(hidden, "x", 1), new Core.Pipelines.ResourceRequest(1, 1, 2, s.GpuModel), [0, 1],
+            new AllocationJob(SchedulerGrain.DefaultPool, hidden, 0, s.GpuModel, DateTimeOffset.UtcNow, null, ""))]);
+        Assert.DoesNotContain((await scheduler.GetUsageAsync()).Tenants, t => t.Tenant == hidden);
+
+        await s.AdvanceAsync(SchedulerGrain.NodeReconcilePeriod);
+
+        await Eventually.MatchAsync(scheduler.GetUsageAsync, u => u.Tenants.Any(t => t.Tenant == hidden && t.Gpus == 2), "the scheduler learns the hidden allocation");
+        await s.CreatePipelineAsync(Specs.Pipeline("one", Specs.Step("train", s.Id).WithGpus(1, s.GpuModel)));
+        var runId = (await s.SubmitAsync("one")).Definition.Id;
+        await Eventually.MatchAsync(() => scheduler.ExplainAsync([$"{runId}/train#1"]), e => e[0].Reasons.Count > 0, "an explanation");
+        Assert.Empty(node.Assignments);
+        Assert.Equal(StepState.Ready, (await s.Run(runId).GetAsync(includeEvents: false)).Steps.Single().State);
+        await node.Grain.ReleaseAsync([new StepRef(hidden, "x", 1)], stopProcess: false);
+        await node.SucceedAsync(await node.WaitForAssignmentAsync(runId, "train"));
+        await s.WaitForStateAsync(runId, RunState.Succeeded);
+    }
+
+    [Fact]
     public async Task Cordon_OfANodeThatNeverRegistered_IsNotFound_AndAddsNoNode()
     {
         await using var s = fixture.NewScenario();
