@@ -52,17 +52,7 @@ public sealed class GangTests
     {
         await using var cluster = await TwoNodesAsync();
         var server = cluster.Server;
-        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
-        {
-            SpecYaml = $$$"""
-                name: ddp
-                steps:
-                  - name: train
-                    resources: {gpus: 4, replicas: 2}
-                    command: [python3, -c, {{{Yaml(Rendezvous)}}}, '{{outputs.hello}}']
-                    outputs: [hello]
-                """,
-        });
+        await CreateRendezvousPipelineAsync(server, tenant: "");
 
         var run = await server.Runs.SubmitRunAsync(new SubmitRunRequest { Pipeline = "ddp" });
         var done = await FinishedAsync(cluster, run.Id);
@@ -124,45 +114,10 @@ public sealed class GangTests
     public async Task QuotaOwnersHighPriorityGang_PreemptsBorrowedStepsOnBothAgents_AndEveryStepOfBothRunsCompletes()
     {
         var release = Path.Combine(RunControlTests.TempDir(), "release");
-        await using var cluster = await TwoNodesAsync(
-            "--Orchestrator:Scheduling:Tenants:0:Name=team-b",
-            "--Orchestrator:Scheduling:Tenants:0:Quotas:default:Gpus=8",
-            "--Orchestrator:Scheduling:Tenants:0:MayBorrow=false",
-            "--Orchestrator:Scheduling:PriorityClasses:0:Name=urgent",
-            "--Orchestrator:Scheduling:PriorityClasses:0:Value=100",
-            "--Orchestrator:Scheduling:Tuning:PreemptionGrace=00:00:20");
+        await using var cluster = await TwoNodesAsync(Borrowing.ServerArguments);
         var server = cluster.Server;
-        // Each borrowing attempt holds a whole node until the release file appears; SIGTERM makes it say so and exit
-        // 143. No retries: a preemption that used one would fail the run.
-        const string HoldNode = "trap 'echo attempt got SIGTERM; exit 143' TERM; echo started on $ORCH_NODE; while [ ! -f \"$RELEASE\" ]; do sleep 0.05; done; echo released";
-        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
-        {
-            Tenant = "team-a",
-            SpecYaml = $$"""
-                name: borrow
-                steps:
-                  - name: left
-                    resources: {gpus: 4}
-                    env: {RELEASE: '{{release}}'}
-                    command: [sh, -c, {{Yaml(HoldNode)}}]
-                  - name: right
-                    resources: {gpus: 4}
-                    env: {RELEASE: '{{release}}'}
-                    command: [sh, -c, {{Yaml(HoldNode)}}]
-                """,
-        });
-        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
-        {
-            Tenant = "team-b",
-            SpecYaml = $$$"""
-                name: ddp
-                steps:
-                  - name: train
-                    resources: {gpus: 4, replicas: 2}
-                    command: [python3, -c, {{{Yaml(Rendezvous)}}}, '{{outputs.hello}}']
-                    outputs: [hello]
-                """,
-        });
+        await Borrowing.CreateBorrowPipelineAsync(server, release);
+        await CreateRendezvousPipelineAsync(server, tenant: "team-b");
 
         var borrowed = await server.Runs.SubmitRunAsync(new SubmitRunRequest { Tenant = "team-a", Pipeline = "borrow" });
         var holding = await Eventually.Until(async () => await Get(server, borrowed.Id) is var r && r.Steps.All(s => s.State == StepState.Running) ? r : null,
@@ -191,6 +146,22 @@ public sealed class GangTests
             Assert.Contains("released", await Logs.ReadAsync(server.Runs, borrowed.Id, step.Key, attempt: 2), StringComparison.Ordinal);
         }
     }
+
+    /// <summary>Pipeline <c>ddp</c>: one step of 2 replicas x 4 GPUs running <see cref="Rendezvous"/>, whose output
+    /// <c>hello</c> is what rank 0 heard.</summary>
+    private static Task CreateRendezvousPipelineAsync(ServerProcess server, string tenant) =>
+        server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
+        {
+            Tenant = tenant,
+            SpecYaml = $$$"""
+                name: ddp
+                steps:
+                  - name: train
+                    resources: {gpus: 4, replicas: 2}
+                    command: [python3, -c, {{{Borrowing.Quoted(Rendezvous)}}}, '{{outputs.hello}}']
+                    outputs: [hello]
+                """,
+        }).ResponseAsync;
 
     private static async Task<Run> Get(ServerProcess server, string runId) =>
         await server.Runs.GetRunAsync(new GetRunRequest { RunId = runId, OmitEvents = true });
@@ -240,9 +211,4 @@ public sealed class GangTests
             await server.DisposeAsync();
         }
     }
-
-    /// <summary>A script as a YAML double-quoted scalar.</summary>
-    private static string Yaml(string script) =>
-        "\"" + script.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
-            .Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 }

@@ -16,39 +16,9 @@ public sealed class PreemptionTests
     {
         var work = RunControlTests.TempDir();
         var release = Path.Combine(work, "release");
-        await using var server = await ServerProcess.StartAsync(
-            "--simulate-gpus", "8", "--gpu-model", "Simulated H200",
-            "--Orchestrator:Scheduling:Tenants:0:Name=team-b",
-            "--Orchestrator:Scheduling:Tenants:0:Quotas:default:Gpus=8",
-            "--Orchestrator:Scheduling:Tenants:0:MayBorrow=false",
-            "--Orchestrator:Scheduling:PriorityClasses:0:Name=urgent",
-            "--Orchestrator:Scheduling:PriorityClasses:0:Value=100",
-            "--Orchestrator:Scheduling:Tuning:PreemptionGrace=00:00:20");
+        await using var server = await ServerProcess.StartAsync(["--simulate-gpus", "8", "--gpu-model", "Simulated H200", .. Borrowing.ServerArguments]);
         await server.WaitForNodeAsync();
-        // Each attempt waits for the release file; SIGTERM makes it say so and exit 143. No retries: a preemption
-        // that used one would fail the run.
-        const string Wait4Release = """
-            trap 'echo "attempt got SIGTERM"; exit 143' TERM
-            echo "started on GPUs $CUDA_VISIBLE_DEVICES"
-            while [ ! -f "$RELEASE" ]; do sleep 0.05; done
-            echo "released"
-            """;
-        await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
-        {
-            Tenant = "team-a",
-            SpecYaml = $$"""
-                name: borrow
-                steps:
-                  - name: left
-                    resources: {gpus: 4}
-                    env: {RELEASE: '{{release}}'}
-                    command: [sh, -c, {{Yaml(Wait4Release)}}]
-                  - name: right
-                    resources: {gpus: 4}
-                    env: {RELEASE: '{{release}}'}
-                    command: [sh, -c, {{Yaml(Wait4Release)}}]
-                """,
-        });
+        await Borrowing.CreateBorrowPipelineAsync(server, release);
         await server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
         {
             Tenant = "team-b",
@@ -102,9 +72,4 @@ public sealed class PreemptionTests
 
     private static async Task<Run> Get(ServerProcess server, string runId) =>
         await server.Runs.GetRunAsync(new GetRunRequest { RunId = runId, OmitEvents = true });
-
-    /// <summary>A shell script as a YAML double-quoted scalar.</summary>
-    private static string Yaml(string script) =>
-        "\"" + script.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
-            .Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 }
