@@ -80,6 +80,26 @@ public sealed class GangTests
     }
 
     [Fact]
+    public async Task GangThatFitsOneNode_RunsBothReplicasThere_OnSeparateGpusWorkspacesAndLogs()
+    {
+        await using var cluster = await TwoNodesAsync();
+        var server = cluster.Server;
+        await CreateRendezvousPipelineAsync(server, tenant: "", gpus: 2);
+
+        var run = await server.Runs.SubmitRunAsync(new SubmitRunRequest { Pipeline = "ddp" });
+        var done = await FinishedAsync(cluster, run.Id);
+
+        Assert.Equal(RunState.Succeeded, done.State);
+        var replicas = done.Steps.Single().Replicas;
+        Assert.Single(replicas.Select(r => r.Node).Distinct());
+        var node = replicas[0].Node;
+        Assert.Empty(replicas[0].GpuIndices.Intersect(replicas[1].GpuIndices));
+        Assert.Equal($"rank 1 from {node}", done.Steps.Single().Outputs.Single().Value);
+        Assert.Contains($"rank 0 of 2 on {node}", await Logs.ReadAsync(server.Runs, run.Id, "train"), StringComparison.Ordinal);
+        Assert.Contains($"rank 1 of 2 on {node}", await Logs.ReadAsync(server.Runs, run.Id, "train", replica: 1), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WhenOneReplicaFails_TheOtherIsStoppedWithSigterm_AndTheStepFailsNamingTheReplica()
     {
         await using var cluster = await TwoNodesAsync();
@@ -149,7 +169,7 @@ public sealed class GangTests
 
     /// <summary>Pipeline <c>ddp</c>: one step of 2 replicas x 4 GPUs running <see cref="Rendezvous"/>, whose output
     /// <c>hello</c> is what rank 0 heard.</summary>
-    private static Task CreateRendezvousPipelineAsync(ServerProcess server, string tenant) =>
+    private static Task CreateRendezvousPipelineAsync(ServerProcess server, string tenant, int gpus = 4) =>
         server.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
         {
             Tenant = tenant,
@@ -157,7 +177,7 @@ public sealed class GangTests
                 name: ddp
                 steps:
                   - name: train
-                    resources: {gpus: 4, replicas: 2}
+                    resources: {gpus: {{{gpus}}}, replicas: 2}
                     command: [python3, -c, {{{Borrowing.Quoted(Rendezvous)}}}, '{{outputs.hello}}']
                     outputs: [hello]
                 """,
