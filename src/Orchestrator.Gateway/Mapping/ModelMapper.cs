@@ -118,6 +118,7 @@ public static class ModelMapper
     public static Proto.ModelSummary ToProto(ModelSummaryRecord summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
+        // Versions are never deleted, so the latest number is also how many there are.
         var result = new Proto.ModelSummary
         {
             Tenant = summary.Tenant, Name = summary.Name, LatestVersion = summary.LatestVersion, VersionCount = summary.LatestVersion,
