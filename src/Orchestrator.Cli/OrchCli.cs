@@ -22,6 +22,7 @@ internal static class OrchCli
               orch nodes
               orch pools
               orch run why r-20250501-abc
+              orch models versions churn --metric 'auc>=0.8'
               orch sim --trace trace.csv --nodes 8x8 --policy srtf
             """);
         app.Options.AddTo(root);
@@ -30,6 +31,7 @@ internal static class OrchCli
         root.Subcommands.Add(NodeCommands.Create(app));
         root.Subcommands.Add(PoolCommands.Create(app));
         root.Subcommands.Add(SchedulingCommands.Create(app));
+        root.Subcommands.Add(ModelCommands.Create(app));
         root.Subcommands.Add(SimCommand.Create(app));
         CommandExamples.Install(root);
         return root;

@@ -29,6 +29,7 @@ internal sealed class OrchClient : IDisposable
         Runs = new RunService.RunServiceClient(channel);
         Nodes = new NodeService.NodeServiceClient(channel);
         Scheduling = new SchedulingService.SchedulingServiceClient(channel);
+        Models = new ModelService.ModelServiceClient(channel);
     }
 
     /// <summary>The server's address.</summary>
@@ -45,6 +46,9 @@ internal sealed class OrchClient : IDisposable
 
     /// <summary>Scheduling: configuration, pools, why steps wait.</summary>
     public SchedulingService.SchedulingServiceClient Scheduling { get; }
+
+    /// <summary>The model registry: versions, aliases, audit.</summary>
+    public ModelService.ModelServiceClient Models { get; }
 
     /// <summary>Opens a client for <paramref name="server"/>, checking that it is an http(s) URL.</summary>
     /// <exception cref="CliUsageException">When the URL is not an absolute http:// or https:// URL.</exception>

@@ -40,6 +40,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<ArtifactService>().RequireHost(grpcHost);
         endpoints.MapGrpcService<DiagnosticsService>().RequireHost(grpcHost);
         endpoints.MapGrpcService<SchedulingService>().RequireHost(grpcHost);
+        endpoints.MapGrpcService<ModelService>().RequireHost(grpcHost);
         endpoints.MapGrpcHealthChecksService().RequireHost(grpcHost);
         endpoints.MapGrpcReflectionService().RequireHost(grpcHost);
         endpoints.MapMetrics("/metrics").RequireHost($"*:{httpPort}");

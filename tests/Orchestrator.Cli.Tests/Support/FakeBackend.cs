@@ -53,6 +53,27 @@ public sealed class FakeBackend
 
     public Func<ExplainPendingRequest, ExplainPendingResponse> ExplainPending { get; set; } = _ => throw Unimplemented();
 
+    public Func<RegisterModelVersionRequest, RegisterModelVersionResponse> RegisterModelVersion { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetModelRequest, Model> GetModel { get; set; } = _ => throw Unimplemented();
+
+    public Func<ListModelsRequest, ListModelsResponse> ListModels { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetModelVersionRequest, ModelVersion> GetModelVersion { get; set; } = _ => throw Unimplemented();
+
+    public Func<ListModelVersionsRequest, ListModelVersionsResponse> ListModelVersions { get; set; } = _ => throw Unimplemented();
+
+    public Func<SetAliasRequest, AliasChange> SetAlias { get; set; } = _ => throw Unimplemented();
+
+    public Func<RemoveAliasRequest, AliasChange> RemoveAlias { get; set; } = _ => throw Unimplemented();
+
+    public Func<CompareModelVersionsRequest, CompareModelVersionsResponse> CompareModelVersions { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetAuditTrailRequest, GetAuditTrailResponse> GetAuditTrail { get; set; } = _ => throw Unimplemented();
+
+    /// <summary>The <c>x-orch-user</c> header of each model call, in order of arrival (empty when absent).</summary>
+    public ConcurrentQueue<string> ModelCallers { get; } = new();
+
     /// <summary>The requests of one type, in order of arrival.</summary>
     public IReadOnlyList<T> Received<T>() => Requests.OfType<T>().ToList();
 

@@ -40,6 +40,7 @@ public sealed class FakeOrchestratorServer : IAsyncDisposable
         app.MapGrpcService<FakeRunService>();
         app.MapGrpcService<FakeNodeService>();
         app.MapGrpcService<FakeSchedulingService>();
+        app.MapGrpcService<FakeModelService>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FakeOrchestratorServer(app, address);

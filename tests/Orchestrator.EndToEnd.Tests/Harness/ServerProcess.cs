@@ -36,6 +36,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public NodeService.NodeServiceClient Nodes => new(Channel);
 
+    public ModelService.ModelServiceClient Models => new(Channel);
+
     public string Output => _process?.Output ?? "";
 
     /// <summary>Starts a server with a fresh data directory; <paramref name="arguments"/> are extra command-line settings.</summary>

@@ -1,0 +1,32 @@
+using Orchestrator.Core.Models;
+
+namespace Orchestrator.Grains.Models;
+
+/// <summary>One registered model (key <c>tenant/name</c>): its numbered versions, aliases and audit trail.</summary>
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>Validates the spec and stores it as the next version; a retried call with the same request id and content returns that version.</summary>
+    Task<RegisterResult> RegisterVersionAsync(ModelVersionSpec spec, string requestId, string reason, string actor);
+
+    /// <summary>The model: aliases and every version, newest first.</summary>
+    Task<ModelRecord> GetAsync();
+
+    /// <summary>One version: <c>latest</c> (or empty), a number, or an alias.</summary>
+    Task<ModelVersionView> GetVersionAsync(string reference);
+
+    /// <summary>Versions passing <paramref name="filter"/>, newest first, at most <paramref name="pageSize"/> of them
+    /// numbered below <paramref name="before"/> (0: from the newest).</summary>
+    Task<ModelVersionPage> ListVersionsAsync(ModelVersionFilter filter, int pageSize, int before);
+
+    /// <summary>Points <paramref name="alias"/> at the version <paramref name="reference"/> names (creating or moving it).</summary>
+    Task<AliasChangeResult> SetAliasAsync(string alias, string reference, string reason, string actor);
+
+    /// <summary>Removes <paramref name="alias"/>.</summary>
+    Task<AliasChangeResult> RemoveAliasAsync(string alias, string reason, string actor);
+
+    /// <summary>Two versions and their metrics and parameters side by side.</summary>
+    Task<ModelComparisonResult> CompareAsync(string referenceA, string referenceB);
+
+    /// <summary>Audit entries newest first, at most <paramref name="pageSize"/> with a sequence below <paramref name="before"/> (0: from the newest).</summary>
+    Task<ModelAuditPage> GetAuditAsync(int pageSize, long before);
+}

@@ -1,0 +1,51 @@
+namespace Orchestrator.Grains.Models;
+
+/// <summary>What kind of change an audit entry records.</summary>
+public enum ModelAuditAction
+{
+    /// <summary>A version was registered.</summary>
+    VersionRegistered = 1,
+    /// <summary>An alias that did not exist was set.</summary>
+    AliasSet = 2,
+    /// <summary>An alias moved from one version to another.</summary>
+    AliasMoved = 3,
+    /// <summary>An alias was removed.</summary>
+    AliasRemoved = 4,
+}
+
+/// <summary>One change to a model: who, when, what, why.</summary>
+[GenerateSerializer]
+[Alias("orch.model-audit")]
+public sealed record ModelAuditRecord
+{
+    /// <summary>1, 2, 3... per model.</summary>
+    [Id(0)] public required long Sequence { get; init; }
+    /// <summary>When.</summary>
+    [Id(1)] public required DateTimeOffset At { get; init; }
+    /// <summary>Who.</summary>
+    [Id(2)] public required string Actor { get; init; }
+    /// <summary>What kind of change.</summary>
+    [Id(3)] public required ModelAuditAction Action { get; init; }
+    /// <summary>The version registered or now aliased; 0 when an alias was removed.</summary>
+    [Id(4)] public int Version { get; init; }
+    /// <summary>The alias, for alias changes.</summary>
+    [Id(5)] public string Alias { get; init; } = "";
+    /// <summary>The version the alias named before.</summary>
+    [Id(6)] public int PreviousVersion { get; init; }
+    /// <summary>Why, as the caller said.</summary>
+    [Id(7)] public string Reason { get; init; } = "";
+
+    /// <summary>The change in words.</summary>
+    public string Summary => Action switch
+    {
+        ModelAuditAction.VersionRegistered => $"version {Version} registered",
+        ModelAuditAction.AliasSet => $"alias {Alias} set to version {Version}",
+        ModelAuditAction.AliasMoved => $"alias {Alias} moved from version {PreviousVersion} to {Version}",
+        _ => $"alias {Alias} removed (was version {PreviousVersion})",
+    };
+}
+
+/// <summary>A page of the audit trail.</summary>
+[GenerateSerializer]
+[Alias("orch.model-audit-page")]
+public sealed record ModelAuditPage([property: Id(0)] IReadOnlyList<ModelAuditRecord> Entries, [property: Id(1)] long NextBefore);

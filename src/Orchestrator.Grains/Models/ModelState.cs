@@ -1,0 +1,16 @@
+namespace Orchestrator.Grains.Models;
+
+/// <summary>Stored state of a model grain.</summary>
+[GenerateSerializer]
+[Alias("orch.model-state")]
+public sealed class ModelState
+{
+    /// <summary>Versions, oldest first (version n is at index n - 1).</summary>
+    [Id(0)] public List<ModelVersionRecord> Versions { get; set; } = [];
+    /// <summary>Alias to version number.</summary>
+    [Id(1)] public Dictionary<string, int> Aliases { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Every change, oldest first (sequence n is at index n - 1).</summary>
+    [Id(2)] public List<ModelAuditRecord> Audit { get; set; } = [];
+    /// <summary>Request id to the version it registered.</summary>
+    [Id(3)] public Dictionary<string, int> RequestIds { get; set; } = new(StringComparer.Ordinal);
+}
