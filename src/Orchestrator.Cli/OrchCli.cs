@@ -23,6 +23,7 @@ internal static class OrchCli
               orch pools
               orch run why r-20250501-abc
               orch sim --trace trace.csv --nodes 8x8 --policy srtf
+              orch drift compare --reference train.txt --current today.txt
             """);
         app.Options.AddTo(root);
         root.Subcommands.Add(PipelineCommands.Create(app));
@@ -31,6 +32,7 @@ internal static class OrchCli
         root.Subcommands.Add(PoolCommands.Create(app));
         root.Subcommands.Add(SchedulingCommands.Create(app));
         root.Subcommands.Add(SimCommand.Create(app));
+        root.Subcommands.Add(DriftCommands.Create(app));
         CommandExamples.Install(root);
         return root;
     }
