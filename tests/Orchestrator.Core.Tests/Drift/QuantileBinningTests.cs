@@ -3,7 +3,7 @@ using Orchestrator.Core.Drift;
 namespace Orchestrator.Core.Tests.Drift;
 
 /// <summary>Quantile binning: searchsorted-right semantics at and between edges, batch counting into a window, and
-/// the fast binary search agreeing with a linear scan.</summary>
+/// both fast paths (SIMD compare, binary search) agreeing with a linear scan.</summary>
 public sealed class QuantileBinningTests
 {
     [Fact]
@@ -19,17 +19,23 @@ public sealed class QuantileBinningTests
     }
 
     [Fact]
-    public void BinarySearch_AgreesWithALinearScan_ForEveryEdgeCount()
+    public void SimdAndBinarySearchPaths_AgreeWithALinearScan_ForEveryEdgeCount()
     {
+        // Up to 32 edges the SIMD compare bins, beyond it the binary search; both must equal searchsorted-right.
         var random = new Random(7);
-        for (var edgesCount = 0; edgesCount < 20; edgesCount++)
+        for (var edgesCount = 0; edgesCount < 45; edgesCount++)
         {
             var edges = Enumerable.Range(0, edgesCount).Select(_ => Math.Round(random.NextDouble() * 10, 1)).Order().ToArray();
             var bins = new QuantileBinning(edges);
             for (var i = 0; i < 500; i++)
             {
                 var value = Math.Round((random.NextDouble() * 12) - 1, 1);
-                Assert.Equal(edges.Count(e => e <= value), bins.BinOf(value));
+                var expected = edges.Count(e => e <= value);
+                Assert.Equal(expected, bins.BinOf(value));
+                Assert.Equal(expected, QuantileBinning.BinOf(edges, value));
+                var counts = new long[bins.BinCount];
+                bins.Accumulate([value], counts);
+                Assert.Equal(1, counts[expected]);
             }
         }
     }
