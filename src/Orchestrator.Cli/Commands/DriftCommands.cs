@@ -26,7 +26,7 @@ internal static class DriftCommands
         var column = new Option<string?>("--column") { Description = "read this column of a CSV file with a header row", HelpName = "NAME" };
         var bins = new Option<int>("--bins")
         {
-            Description = "numeric only: quantile bins cut from the reference for PSI and Jensen-Shannon (default 10)",
+            Description = "numeric only: quantile bins cut from the reference for PSI and Jensen-Shannon",
             HelpName = "N",
             DefaultValueFactory = _ => 10,
         };
