@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Grpc.Core;
+using Orchestrator.LoadTests.Drift;
 using Orchestrator.LoadTests.Hosting;
 using Orchestrator.LoadTests.Measurement;
 using Orchestrator.LoadTests.Placement;
@@ -10,7 +11,7 @@ using Orchestrator.LoadTests.Transitions;
 
 namespace Orchestrator.LoadTests;
 
-/// <summary>The command line: <c>submit</c>, <c>transitions</c>, <c>scheduler</c> and <c>placement</c>, and the options saying which server to load.</summary>
+/// <summary>The command line: <c>submit</c>, <c>transitions</c>, <c>scheduler</c>, <c>placement</c> and <c>drift</c>, and the options saying which server to load.</summary>
 internal static class LoadTestCli
 {
     /// <summary>Exit code of bad arguments.</summary>
@@ -65,6 +66,7 @@ internal static class LoadTestCli
         root.Subcommands.Add(TransitionsCommand.Create(RunWithServerAsync));
         root.Subcommands.Add(SchedulerCommand.Create());
         root.Subcommands.Add(PlacementCommand.Create(RunWithServerAsync));
+        root.Subcommands.Add(DriftCommand.Create());
 
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -24,6 +24,7 @@ internal static class OrchCli
               orch run why r-20250501-abc
               orch models versions churn --metric 'auc>=0.8'
               orch sim --trace trace.csv --nodes 8x8 --policy srtf
+              orch drift compare --reference train.txt --current today.txt
             """);
         app.Options.AddTo(root);
         root.Subcommands.Add(PipelineCommands.Create(app));
@@ -33,6 +34,7 @@ internal static class OrchCli
         root.Subcommands.Add(SchedulingCommands.Create(app));
         root.Subcommands.Add(ModelCommands.Create(app));
         root.Subcommands.Add(SimCommand.Create(app));
+        root.Subcommands.Add(DriftCommands.Create(app));
         CommandExamples.Install(root);
         return root;
     }

@@ -1,0 +1,66 @@
+namespace Orchestrator.Core.Drift;
+
+/// <summary>Computes every statistic that applies to one feature: the code both the monitors (binned windows against a
+/// stored profile) and <c>orch drift compare</c> (two whole samples) run.</summary>
+public static class DriftScorer
+{
+    /// <summary>Scores a numeric feature's current window: its counts in the profile's bins and a sample of its values.</summary>
+    public static FeatureDriftScores ScoreNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, ReadOnlySpan<double> currentSample, KolmogorovSmirnovMethod method = KolmogorovSmirnovMethod.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (currentSample.IsEmpty) throw new ArgumentException("the current sample is empty; a window needs values to compare", nameof(currentSample));
+        var current = QuantileBinning.SortedFinite(currentSample, nameof(currentSample));
+        var wasserstein = WassersteinDistance.ComputeSorted(reference.SortedSample, current);
+        long total = 0;
+        foreach (var c in currentCounts) total += c;
+        return new FeatureDriftScores(
+            feature,
+            FeatureKind.Numeric,
+            PopulationStabilityIndex.FromCounts(reference.CountSpan, currentCounts),
+            JensenShannonDistance.FromCounts(reference.CountSpan, currentCounts))
+        {
+            Wasserstein = wasserstein,
+            WassersteinNormalized = WassersteinDistance.Normalized(wasserstein, reference.StandardDeviation),
+            ReferenceStandardDeviation = reference.StandardDeviation,
+            KolmogorovSmirnov = KolmogorovSmirnovTest.ComputeSorted(reference.SortedSample, current, method),
+            ReferenceCount = reference.Counts.Sum(),
+            CurrentCount = total,
+        };
+    }
+
+    /// <summary>Scores two whole numeric samples: the reference is profiled with <paramref name="binCount"/> quantile bins.</summary>
+    public static FeatureDriftScores ScoreNumeric(string feature, ReadOnlySpan<double> reference, ReadOnlySpan<double> current, int binCount = 10, KolmogorovSmirnovMethod method = KolmogorovSmirnovMethod.Auto)
+    {
+        if (current.IsEmpty) throw new ArgumentException("the current sample is empty", nameof(current));
+        var profile = NumericReferenceProfile.FromSample(reference, binCount);
+        return ScoreNumeric(feature, profile, profile.Bins.Count(current), current, method);
+    }
+
+    /// <summary>Scores a categorical feature from counts per category (the same categories, in the same order, on both sides).</summary>
+    public static FeatureDriftScores ScoreCategorical(string feature, ReadOnlySpan<long> referenceCounts, ReadOnlySpan<long> currentCounts)
+    {
+        BinProportions.RequireSameLength(referenceCounts.Length, currentCounts.Length);
+        long referenceTotal = 0, currentTotal = 0;
+        var seen = 0;
+        for (var i = 0; i < referenceCounts.Length; i++)
+        {
+            referenceTotal += referenceCounts[i];
+            currentTotal += currentCounts[i];
+            if (referenceCounts[i] + currentCounts[i] > 0) seen++;
+        }
+
+        if (referenceTotal == 0) throw new ArgumentException("the reference has no values", nameof(referenceCounts));
+        if (currentTotal == 0) throw new ArgumentException("the current window has no values", nameof(currentCounts));
+        return new FeatureDriftScores(
+            feature,
+            FeatureKind.Categorical,
+            PopulationStabilityIndex.FromCounts(referenceCounts, currentCounts),
+            JensenShannonDistance.FromCounts(referenceCounts, currentCounts))
+        {
+            // One category on both sides: nothing to test, and no evidence of drift.
+            ChiSquared = seen >= 2 ? ChiSquaredTest.Compute(referenceCounts, currentCounts) : null,
+            ReferenceCount = referenceTotal,
+            CurrentCount = currentTotal,
+        };
+    }
+}

@@ -1,0 +1,48 @@
+namespace Orchestrator.Core.Drift;
+
+/// <summary>What a numeric feature's baseline keeps: the quantile bins and the reference counts in them, the reference
+/// standard deviation, and a sample of reference values for the statistics that need values (KS, Wasserstein).</summary>
+public sealed class NumericReferenceProfile
+{
+    private readonly long[] _counts;
+    private readonly double[] _sortedSample;
+
+    /// <summary>A profile from parts already computed (as a registry stores them).</summary>
+    public NumericReferenceProfile(QuantileBinning bins, IEnumerable<long> counts, IEnumerable<double> sample, double standardDeviation)
+    {
+        ArgumentNullException.ThrowIfNull(bins);
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(sample);
+        _counts = [.. counts];
+        if (_counts.Length != bins.BinCount) throw new ArgumentException($"counts has {_counts.Length} entries; give {bins.BinCount}, one per bin", nameof(counts));
+        if (_counts.Any(c => c < 0)) throw new ArgumentException("a count is negative; counts cannot be negative", nameof(counts));
+        _sortedSample = QuantileBinning.SortedFinite([.. sample], nameof(sample));
+        if (_sortedSample.Length == 0) throw new ArgumentException("the sample is empty; keep at least one reference value", nameof(sample));
+        if (!(standardDeviation >= 0) || double.IsInfinity(standardDeviation)) throw new ArgumentOutOfRangeException(nameof(standardDeviation), standardDeviation, "the standard deviation must be finite and not negative");
+        Bins = bins;
+        StandardDeviation = standardDeviation;
+    }
+
+    /// <summary>The quantile bins.</summary>
+    public QuantileBinning Bins { get; }
+
+    /// <summary>Reference values per bin.</summary>
+    public IReadOnlyList<long> Counts => _counts;
+
+    /// <summary>The reference sample, ascending.</summary>
+    public IReadOnlyList<double> Sample => _sortedSample;
+
+    /// <summary>Population standard deviation (divisor n) of the whole reference.</summary>
+    public double StandardDeviation { get; }
+
+    internal ReadOnlySpan<long> CountSpan => _counts;
+
+    internal ReadOnlySpan<double> SortedSample => _sortedSample;
+
+    /// <summary>Profiles a whole reference sample: bins at its quantiles, counts, standard deviation, and all of it as the sample.</summary>
+    public static NumericReferenceProfile FromSample(ReadOnlySpan<double> reference, int binCount = 10)
+    {
+        var bins = QuantileBinning.FromReference(reference, binCount);
+        return new NumericReferenceProfile(bins, bins.Count(reference), reference.ToArray(), WassersteinDistance.PopulationStandardDeviation(reference));
+    }
+}
