@@ -30,6 +30,7 @@ internal sealed class OrchClient : IDisposable
         Nodes = new NodeService.NodeServiceClient(channel);
         Scheduling = new SchedulingService.SchedulingServiceClient(channel);
         Models = new ModelService.ModelServiceClient(channel);
+        Monitoring = new MonitoringService.MonitoringServiceClient(channel);
     }
 
     /// <summary>The server's address.</summary>
@@ -49,6 +50,9 @@ internal sealed class OrchClient : IDisposable
 
     /// <summary>The model registry: versions, aliases, audit.</summary>
     public ModelService.ModelServiceClient Models { get; }
+
+    /// <summary>Model monitoring: drift per window.</summary>
+    public MonitoringService.MonitoringServiceClient Monitoring { get; }
 
     /// <summary>Opens a client for <paramref name="server"/>, checking that it is an http(s) URL.</summary>
     /// <exception cref="CliUsageException">When the URL is not an absolute http:// or https:// URL.</exception>

@@ -29,7 +29,7 @@ public sealed class ProtocolTests(EmbeddedServerFixture fixture)
         foreach (var expected in new[]
                  {
                      "orchestrator.v1.PipelineService", "orchestrator.v1.RunService", "orchestrator.v1.NodeService",
-                     "orchestrator.v1.ArtifactService", "orchestrator.v1.ModelService", "grpc.health.v1.Health",
+                     "orchestrator.v1.ArtifactService", "orchestrator.v1.ModelService", "orchestrator.v1.MonitoringService", "grpc.health.v1.Health",
                  })
         {
             Assert.Contains(expected, services);

@@ -38,6 +38,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public ModelService.ModelServiceClient Models => new(Channel);
 
+    /// <summary>MonitoringService over the channel.</summary>
+    public MonitoringService.MonitoringServiceClient Monitoring => new(Channel);
+
     public string Output => _process?.Output ?? "";
 
     /// <summary>Starts a server with a fresh data directory; <paramref name="arguments"/> are extra command-line settings.</summary>

@@ -1,0 +1,94 @@
+using Orchestrator.Core.Monitoring;
+
+namespace Orchestrator.Grains.Monitoring;
+
+/// <summary>The monitor of one model's live traffic (key <c>tenant/model</c>): tumbling windows against the baseline of
+/// the version it watches, drift scores per closed window (a bounded history), and live metrics from late labels.</summary>
+public interface IMonitorGrain : IGrainWithStringKey
+{
+    /// <summary>Takes prediction records. The first call starts the monitor on <paramref name="version"/> (a number, an
+    /// alias, "latest"; empty: champion) of the model, whose baseline profile the windows are scored against.</summary>
+    Task<IngestResult> IngestAsync(string version, ModelTask task, List<PredictionInput> records);
+
+    /// <summary>Joins labels to waiting predictions by request id.</summary>
+    Task<LabelResult> LabelAsync(List<LabelInput> labels);
+
+    /// <summary>The latest <paramref name="windows"/> closed windows, newest first, and the open window's progress.</summary>
+    Task<DriftView> GetDriftAsync(int windows);
+}
+
+/// <summary>One prediction record.</summary>
+[GenerateSerializer]
+[Alias("orch.prediction-input")]
+public sealed record PredictionInput(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] Dictionary<string, double> Numeric,
+    [property: Id(2)] Dictionary<string, string> Categorical,
+    [property: Id(3)] double Prediction,
+    [property: Id(4)] string PredictedClass,
+    [property: Id(5)] DateTimeOffset? Time);
+
+/// <summary>A label for an earlier prediction.</summary>
+[GenerateSerializer]
+[Alias("orch.label-input")]
+public sealed record LabelInput([property: Id(0)] string RequestId, [property: Id(1)] double Value, [property: Id(2)] string ClassName);
+
+/// <summary>What an ingest did.</summary>
+[GenerateSerializer]
+[Alias("orch.ingest-result")]
+public sealed record IngestResult([property: Id(0)] long Records, [property: Id(1)] int WindowsClosed);
+
+/// <summary>What a label batch did.</summary>
+[GenerateSerializer]
+[Alias("orch.label-result")]
+public sealed record LabelResult([property: Id(0)] long Joined, [property: Id(1)] long Unmatched);
+
+/// <summary>A feature's scores in one closed window.</summary>
+[GenerateSerializer]
+[Alias("orch.feature-drift")]
+public sealed record FeatureDriftRecord(
+    [property: Id(0)] string Feature,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] bool Drifted,
+    [property: Id(3)] double Psi,
+    [property: Id(4)] double JensenShannon,
+    [property: Id(5)] double? KsStatistic,
+    [property: Id(6)] double? KsPValue,
+    [property: Id(7)] double? Wasserstein,
+    [property: Id(8)] double? ChiSquared,
+    [property: Id(9)] double? ChiSquaredPValue);
+
+/// <summary>One closed window as kept in the monitor's history.</summary>
+[GenerateSerializer]
+[Alias("orch.drift-window")]
+public sealed record DriftWindowRecord(
+    [property: Id(0)] DateTimeOffset Start,
+    [property: Id(1)] DateTimeOffset End,
+    [property: Id(2)] long Records,
+    [property: Id(3)] bool Drifted,
+    [property: Id(4)] double DriftedShare,
+    [property: Id(5)] List<FeatureDriftRecord> Features,
+    [property: Id(6)] Dictionary<string, double> Metrics);
+
+/// <summary>The monitor as answered.</summary>
+[GenerateSerializer]
+[Alias("orch.drift-view")]
+public sealed record DriftView(
+    [property: Id(0)] int Version,
+    [property: Id(1)] List<DriftWindowRecord> Windows,
+    [property: Id(2)] long OpenRecords,
+    [property: Id(3)] DateTimeOffset? OpenSince,
+    [property: Id(4)] long AwaitingLabels);
+
+/// <summary>Stored state of a monitor: what it watches and its recent windows.</summary>
+[GenerateSerializer]
+[Alias("orch.monitor-state")]
+public sealed class MonitorState
+{
+    /// <summary>The version whose baseline it compares with; 0 before it started.</summary>
+    [Id(0)] public int Version { get; set; }
+    /// <summary>The model's task.</summary>
+    [Id(1)] public ModelTask Task { get; set; }
+    /// <summary>Closed windows, oldest first, at most <see cref="MonitorGrain.HistoryLimit"/>.</summary>
+    [Id(2)] public List<DriftWindowRecord> History { get; set; } = [];
+}

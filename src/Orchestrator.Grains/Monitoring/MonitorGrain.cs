@@ -1,0 +1,140 @@
+using Orchestrator.Core.Drift;
+using Orchestrator.Core.Models;
+using Orchestrator.Core.Monitoring;
+using Orchestrator.Grains.Models;
+
+namespace Orchestrator.Grains.Monitoring;
+
+/// <summary>One model's monitor. The open window and the predictions waiting for labels live in memory (a restart
+/// starts a new window and forgets them, as a serving layer's metrics pipeline would); closed windows are stored.</summary>
+public sealed class MonitorGrain(
+    [PersistentState("monitor")] IPersistentState<MonitorState> state,
+    TimeProvider time) : Grain, IMonitorGrain
+{
+    /// <summary>Closed windows kept per monitor.</summary>
+    public const int HistoryLimit = 500;
+
+    /// <summary>How long a prediction waits for its label.</summary>
+    public static readonly TimeSpan LabelWindow = TimeSpan.FromDays(7);
+
+    /// <summary>Predictions waiting for labels, at most.</summary>
+    public const int LabelCapacity = 200_000;
+
+    private MonitorWindow? _window;
+    private readonly LabelJoinBuffer _labels = new(LabelWindow, LabelCapacity);
+
+    private string Key => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Version > 0)
+        {
+            try
+            {
+                await StartAsync(state.State.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), state.State.Task);
+            }
+            catch (OrchestratorException)
+            {
+                // The version is gone: the next batch starts the monitor on the one it names.
+            }
+        }
+
+        // Windows also close by time when traffic stops.
+        this.RegisterGrainTimer(_ => CloseByTimeAsync(), new GrainTimerCreationOptions { DueTime = TimeSpan.FromSeconds(30), Period = TimeSpan.FromSeconds(30) });
+    }
+
+    /// <inheritdoc />
+    public async Task<IngestResult> IngestAsync(string version, ModelTask task, List<PredictionInput> records)
+    {
+        if (_window is null) await StartAsync(version, task);
+        var closed = new List<WindowReport>();
+        var now = time.GetUtcNow();
+        foreach (var record in records)
+        {
+            var at = record.Time ?? now;
+            if (record.RequestId.Length > 0)
+                _labels.Add(new PendingPrediction(record.RequestId, record.Prediction, record.PredictedClass.Length > 0 ? record.PredictedClass : null, at), now);
+            if (_window!.Add(record.Numeric, record.Categorical, now) is { } report) closed.Add(report);
+        }
+
+        await KeepAsync(closed);
+        return new IngestResult(records.Count, closed.Count);
+    }
+
+    /// <inheritdoc />
+    public Task<LabelResult> LabelAsync(List<LabelInput> labels)
+    {
+        if (_window is null) throw OrchestratorException.Precondition($"model {Key} has no monitor yet: send its predictions first, then their labels");
+        long joined = 0, unmatched = 0;
+        var now = time.GetUtcNow();
+        foreach (var label in labels)
+        {
+            if (_labels.Join(label.RequestId, now) is not { } prediction)
+            {
+                unmatched++;
+                continue;
+            }
+
+            if (state.State.Task == ModelTask.MulticlassClassification) _window.AddClassLabel(prediction, label.ClassName);
+            else _window.AddLabel(prediction, label.Value);
+            joined++;
+        }
+
+        return Task.FromResult(new LabelResult(joined, unmatched));
+    }
+
+    /// <inheritdoc />
+    public Task<DriftView> GetDriftAsync(int windows)
+    {
+        var history = state.State.History;
+        var latest = history.Skip(Math.Max(0, history.Count - windows)).Reverse().ToList();
+        return Task.FromResult(new DriftView(state.State.Version, latest, _window?.Records ?? 0, _window?.Start, _labels.Count));
+    }
+
+    /// <summary>Starts watching a version: its baseline profile scores the windows.</summary>
+    private async Task StartAsync(string version, ModelTask task)
+    {
+        var slash = Key.IndexOf('/', StringComparison.Ordinal);
+        var (tenant, model) = (Key[..slash], Key[(slash + 1)..]);
+        var view = await GrainFactory.GetGrain<IModelGrain>(ModelGrain.KeyOf(tenant, model)).GetVersionAsync(version.Length == 0 ? "champion" : version);
+        var profile = view.Record.Spec.Profile;
+        if (profile.IsEmpty)
+        {
+            throw OrchestratorException.Precondition(
+                $"version {view.Record.Version} of model {Key} has no baseline profile, so there is nothing to compare its traffic with: register a version with a profile, or name one with --version");
+        }
+
+        _window = new MonitorWindow(profile, task, new MonitorSpec(), time.GetUtcNow());
+        if (state.State.Version != view.Record.Version || state.State.Task != task)
+        {
+            state.State.Version = view.Record.Version;
+            state.State.Task = task;
+            await state.WriteStateAsync();
+        }
+    }
+
+    private async Task CloseByTimeAsync()
+    {
+        if (_window?.Tick(time.GetUtcNow()) is { } report) await KeepAsync([report]);
+    }
+
+    private async Task KeepAsync(List<WindowReport> reports)
+    {
+        if (reports.Count == 0) return;
+        var history = state.State.History;
+        history.AddRange(reports.Select(ToRecord));
+        if (history.Count > HistoryLimit) history.RemoveRange(0, history.Count - HistoryLimit);
+        await state.WriteStateAsync();
+    }
+
+    private static DriftWindowRecord ToRecord(WindowReport report)
+    {
+        var decisions = report.Drift.Features.ToDictionary(f => f.Feature, f => f.Drifted, StringComparer.Ordinal);
+        var features = report.Scores.Select(s => new FeatureDriftRecord(
+            s.Feature, s.Kind == FeatureKind.Numeric ? "numeric" : "categorical", decisions.GetValueOrDefault(s.Feature), s.Psi, s.JensenShannon,
+            s.KolmogorovSmirnov?.Statistic, s.KolmogorovSmirnov?.PValue, s.WassersteinNormalized, s.ChiSquared?.Statistic, s.ChiSquared?.PValue)).ToList();
+        return new DriftWindowRecord(report.Start, report.End, report.Records, report.Drift.Drifted, report.Drift.DriftedShare, features,
+            new Dictionary<string, double>(report.Metrics, StringComparer.Ordinal));
+    }
+}
