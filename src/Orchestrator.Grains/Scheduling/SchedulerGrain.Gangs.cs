@@ -39,7 +39,7 @@ public sealed partial class SchedulerGrain
         }
         catch (Exception e)
         {
-            LogNodeFailed(e, Pool, byNode[0].Key, 0);
+            LogGangAnswerFailed(e, Pool, placement.Job.Id);
         }
         finally
         {
@@ -94,6 +94,9 @@ public sealed partial class SchedulerGrain
         Apply(await GrainFactory.GetGrain<IGpuNodeGrain>(node).GetPoolReportAsync());
         RequestPass();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler {Pool}: could not apply the nodes' answers for gang {Job}; the next node reports settle it")]
+    private partial void LogGangAnswerFailed(Exception e, string pool, string job);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Pool}: gang {Job} not held whole (refused or unanswered by {Nodes}); it is queued again")]
     private partial void LogGangRefused(string pool, string job, string nodes);
