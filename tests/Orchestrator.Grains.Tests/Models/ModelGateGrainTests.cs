@@ -7,7 +7,7 @@ namespace Orchestrator.Grains.Tests.Models;
 
 /// <summary>Verifies the model grain's gates in a cluster: a gate list is set (normalized, revisioned, audited) and read
 /// back; a bad list is refused with its paths and changes nothing; a candidate is evaluated against the champion, the
-/// result is stored on the version with the time and revision and audited as passed or failed; unknown models and
+/// result is stored on the version with the time and revision (and survives a deactivation) and audited as passed or failed; unknown models and
 /// versions are NOT_FOUND.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ModelGateGrainTests(ClusterFixture fixture)
@@ -80,9 +80,12 @@ public sealed class ModelGateGrainTests(ClusterFixture fixture)
         Assert.Contains("does not beat the champion (version 1, 0.85)", bad.Results[1].Message);
         Assert.Contains("gap 0.15", bad.Results[2].Message);
 
+        await s.Cluster.DeactivateAsync(model);
         var stored = (await model.GetVersionAsync("3")).Record.GateEvaluation;
         Assert.NotNull(stored);
         Assert.Equal((false, s.Cluster.Clock.GetUtcNow(), 4), (stored.Passed, stored.EvaluatedAt, stored.Results.Count));
+        Assert.Equal(bad.Results, stored.Results);
+        Assert.Equal((1, 4, true), ((await model.GetGatesAsync()).Revision, (await model.GetGatesAsync()).Gates.Count, (await model.GetGatesAsync()).Gates[1].HigherIsBetter));
         Assert.Null((await model.GetVersionAsync("1")).Record.GateEvaluation);
         var audit = await model.GetAuditAsync(2, 0);
         Assert.Equal(
