@@ -85,6 +85,8 @@ internal static class ModelTables
         if (spec.TrainingDataDigest.Length > 0) header.AddRow(new Text("data"), new Text(Humanize.Digest(spec.TrainingDataDigest)));
         if (spec.Tags.Count > 0) header.AddRow(new Text("tags"), new Text(Humanize.Labels(spec.Tags)));
         if (spec.Description.Length > 0) header.AddRow(new Text("description"), new Text(spec.Description));
+        if (version.GateEvaluation is { } gates)
+            header.AddRow(new Text("gates"), new Text($"{GateVerdict(gates)} {Humanize.Age(gates.EvaluatedAt, now)} ago (gates revision {gates.GatesRevision})"));
 
         var values = Tables.Create("METRIC / PARAMETER", "VALUE");
         foreach (var (name, value) in spec.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)) Tables.AddRow(values, name, Number(value));
@@ -126,6 +128,59 @@ internal static class ModelTables
         var table = Tables.Create("SEQ", "AGE", "WHO", "WHAT", "WHY");
         foreach (var e in entries) Tables.AddRow(table, e.Sequence.ToString(Invariant), Humanize.Age(e.At, now), e.Actor, e.Summary, e.Reason);
         return table;
+    }
+
+    /// <summary>A model's gate list, one row per gate.</summary>
+    public static IRenderable Gates(ModelGates gates, DateTimeOffset now)
+    {
+        if (gates.Gates.Count == 0)
+            return new Text($"model {gates.Name} has no gates; set them with `orch models gates set {gates.Name} -f gates.yaml`");
+        var table = Tables.Create("#", "KIND", "GATE");
+        for (var i = 0; i < gates.Gates.Count; i++) Tables.AddRow(table, (i + 1).ToString(Invariant), GateKind(gates.Gates[i]), GateText(gates.Gates[i]));
+        var note = new Text($"revision {gates.Revision}, set {Humanize.Age(gates.UpdatedAt, now)} ago by {Or(gates.UpdatedBy)}");
+        return new Rows(table, new Text(""), note);
+    }
+
+    /// <summary>A gate check: one row per gate, then the verdict.</summary>
+    public static IRenderable Evaluation(string model, GateEvaluation evaluation)
+    {
+        var table = Tables.Create("GATE", "VALUE", "BOUND", "PASSED", "MESSAGE");
+        foreach (var r in evaluation.Results)
+        {
+            Tables.AddRow(table, r.Gate, r.HasValue ? Number(r.Value) : "-", r.HasBound ? $"{r.Comparison} {Number(r.Bound)}" : "-", r.Passed ? "yes" : "NO", r.Message);
+        }
+
+        var champion = evaluation.ChampionVersion == 0 ? "no champion" : $"champion version {evaluation.ChampionVersion}";
+        var verdict = new Text($"model {model} version {evaluation.Version}: {GateVerdict(evaluation)} (gates revision {evaluation.GatesRevision}, {champion})");
+        return evaluation.Results.Count == 0 ? verdict : new Rows(table, new Text(""), verdict);
+    }
+
+    private static string GateVerdict(GateEvaluation e) => e.Results.Count == 0
+        ? "passed (no gates set)"
+        : e.Passed ? $"passed all {e.Results.Count} gates" : $"FAILED {e.Results.Count(r => !r.Passed)} of {e.Results.Count} gates";
+
+    private static string GateKind(ValidationGate gate) => gate.KindCase switch
+    {
+        ValidationGate.KindOneofCase.MetricThreshold => "metric_threshold",
+        ValidationGate.KindOneofCase.BeatChampion => "beat_champion",
+        ValidationGate.KindOneofCase.SegmentGap => "segment_gap",
+        ValidationGate.KindOneofCase.MaxArtifactSize => "max_artifact_size",
+        _ => "-",
+    };
+
+    private static string GateText(ValidationGate gate)
+    {
+        var text = gate.KindCase switch
+        {
+            ValidationGate.KindOneofCase.MetricThreshold => gate.MetricThreshold.Expression,
+            ValidationGate.KindOneofCase.BeatChampion =>
+                $"{gate.BeatChampion.Metric} better than the champion by {Number(gate.BeatChampion.Margin)} ({(gate.BeatChampion.HigherIsBetter ? "higher" : "lower")} is better)",
+            ValidationGate.KindOneofCase.SegmentGap =>
+                $"{gate.SegmentGap.Metric} gap across {string.Join(", ", gate.SegmentGap.Segments)} <= {Number(gate.SegmentGap.MaxGap)}",
+            ValidationGate.KindOneofCase.MaxArtifactSize => $"artifact <= {gate.MaxArtifactSize.MaxBytes.ToString("N0", Invariant)} bytes",
+            _ => "-",
+        };
+        return gate.Name.Length == 0 ? text : $"{gate.Name}: {text}";
     }
 
     private static string Aliases(IEnumerable<KeyValuePair<string, int>> aliases) =>

@@ -45,14 +45,17 @@ public sealed record MetricFilter
     {
         ArgumentNullException.ThrowIfNull(text);
         const string Example = "write it like 'auc>=0.8' (operators >=, >, <=, <, =, !=)";
-        var at = text.IndexOfAny(['<', '>', '=', '!']);
+        // The operator is the last one in the text: a threshold is a number, but a segment's metric name may hold '='
+        // (accuracy@group=a>=0.9).
+        var at = text.LastIndexOfAny(['<', '>', '=', '!']);
         if (at < 0) throw new ValidationException(field, $"'{ModelVersionValidator.Clip(text)}' has no comparison; {Example}");
+        if (at > 0 && text[at] == '=' && text[at - 1] is '<' or '>' or '=' or '!') at--;
         var match = Operators.FirstOrDefault(o => text.AsSpan(at).StartsWith(o.Text, StringComparison.Ordinal));
         if (match.Text is null) throw new ValidationException(field, $"'{ModelVersionValidator.Clip(text)}' has no comparison; {Example}");
         var (symbol, op) = match;
         var metric = text[..at].Trim();
         var threshold = text[(at + symbol.Length)..].Trim();
-        if (!ModelNames.IsKey(metric))
+        if (!ModelNames.IsMetricName(metric))
             throw new ValidationException(field, $"'{ModelVersionValidator.Clip(metric)}' is not a metric name; {Example}");
         if (!double.TryParse(threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
             throw new ValidationException(field, $"'{ModelVersionValidator.Clip(threshold)}' in '{ModelVersionValidator.Clip(text)}' is not a number; {Example}");
@@ -75,7 +78,9 @@ public sealed record MetricFilter
         };
     }
 
+    /// <summary>The operator as written: <c>&gt;=</c>, <c>&gt;</c>, <c>&lt;=</c>, <c>&lt;</c>, <c>==</c>, <c>!=</c>.</summary>
+    public string Symbol => Operators.First(o => o.Operator == Operator).Text;
+
     /// <inheritdoc />
-    public override string ToString() =>
-        $"{Metric}{Operators.First(o => o.Operator == Operator).Text}{Threshold.ToString("R", CultureInfo.InvariantCulture)}";
+    public override string ToString() => $"{Metric}{Symbol}{Threshold.ToString("R", CultureInfo.InvariantCulture)}";
 }

@@ -18,6 +18,10 @@ public static partial class ModelNames
     /// <summary>A feature, metric or parameter name: letters, digits, '_', '.', ':', '/', '-', 1-128 characters, not starting with punctuation.</summary>
     public static bool IsKey(string key) => KeyPattern().IsMatch(key);
 
+    /// <summary>A metric name: a key that may also hold '@' and '=', so that a segment's metric can be named
+    /// <c>accuracy@group=a</c> (the form segment-gap gates read).</summary>
+    public static bool IsMetricName(string name) => MetricPattern().IsMatch(name);
+
     /// <summary>A tag key: like a label key, 1-63 letters, digits, '-', '_', '.' or '/', starting and ending with a letter or digit.</summary>
     public static bool IsTagKey(string key) => TagKeyPattern().IsMatch(key);
 
@@ -34,6 +38,9 @@ public static partial class ModelNames
 
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex KeyPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.:/@=-]{0,127}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex MetricPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9_./-]{0,61}[A-Za-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex TagKeyPattern();

@@ -59,17 +59,20 @@ public static class ModelVersionValidator
     private static void CheckMetrics(IReadOnlyDictionary<string, double> metrics, List<ValidationError> errors)
     {
         CheckEntries(metrics, "metrics", errors, value => double.IsFinite(value)
-            ? null : $"{value.ToString(CultureInfo.InvariantCulture)} is not a finite number; give the metric's value or leave the metric out");
+            ? null : $"{value.ToString(CultureInfo.InvariantCulture)} is not a finite number; give the metric's value or leave the metric out",
+            ModelNames.IsMetricName, "use 1-128 letters, digits, '_', '.', ':', '/', '-', '@' or '=' (a segment's metric: accuracy@group=a)");
     }
 
-    private static void CheckEntries<TValue>(IReadOnlyDictionary<string, TValue> entries, string field, List<ValidationError> errors, Func<TValue, string?> checkValue)
+    private static void CheckEntries<TValue>(IReadOnlyDictionary<string, TValue> entries, string field, List<ValidationError> errors, Func<TValue, string?> checkValue,
+        Func<string, bool>? isName = null, string nameRule = "use 1-128 letters, digits, '_', '.', ':', '/' or '-'")
     {
+        isName ??= ModelNames.IsKey;
         if (entries.Count > ModelLimits.MaxEntries)
             errors.Add(new(field, $"has {entries.Count} entries; at most {ModelLimits.MaxEntries}"));
         foreach (var (key, value) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            if (!ModelNames.IsKey(key))
-                errors.Add(new($"{field}.{Clip(key)}", "is not a valid name: use 1-128 letters, digits, '_', '.', ':', '/' or '-', starting with a letter, digit or '_'"));
+            if (!isName(key))
+                errors.Add(new($"{field}.{Clip(key)}", $"is not a valid name: {nameRule}, starting with a letter, digit or '_'"));
             else if (checkValue(value) is { } problem)
                 errors.Add(new($"{field}.{key}", problem));
         }

@@ -86,6 +86,7 @@ public static class ModelMapper
             CreatedAt = RunMapper.Time(view.Record.CreatedAt), CreatedBy = view.Record.CreatedBy, RequestId = view.Record.RequestId,
         };
         result.Aliases.Add(view.Aliases);
+        if (view.Record.GateEvaluation is { } evaluation) result.GateEvaluation = GateMapper.ToProto(evaluation);
         return result;
     }
 

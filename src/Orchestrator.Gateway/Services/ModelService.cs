@@ -3,6 +3,7 @@ using Grpc.Core;
 using Orchestrator.Contracts.V1;
 using Orchestrator.Contracts.Yaml;
 using Orchestrator.Core.Models;
+using Orchestrator.Core.Models.Gates;
 using Orchestrator.Gateway.Mapping;
 using Orchestrator.Grains;
 using Orchestrator.Grains.Models;
@@ -111,6 +112,27 @@ public sealed class ModelService(IGrainFactory grains) : Contracts.V1.ModelServi
         var response = new GetAuditTrailResponse { NextPageToken = page.NextBefore > 0 ? Token(page.NextBefore) : "" };
         response.Entries.AddRange(page.Entries.Select(ModelMapper.ToProto));
         return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task<ModelGates> SetGates(SetGatesRequest request, ServerCallContext context)
+    {
+        var model = Model(request.Tenant, request.Name);
+        // Checked here too, before the gates cross to the grain: a NaN does not survive the JSON codec between silos.
+        var gates = Parse(() => GateValidator.Validate([.. request.Gates.Select(GateMapper.ToCore)]));
+        return GateMapper.ToProto(await model.SetGatesAsync(gates, Reason(request.Reason), PipelineService.Caller(context)));
+    }
+
+    /// <inheritdoc />
+    public override async Task<ModelGates> GetGates(GetGatesRequest request, ServerCallContext context) =>
+        GateMapper.ToProto(await Model(request.Tenant, request.Name).GetGatesAsync());
+
+    /// <inheritdoc />
+    public override async Task<Contracts.V1.GateEvaluation> EvaluateGates(EvaluateGatesRequest request, ServerCallContext context)
+    {
+        var model = Model(request.Tenant, request.Name);
+        var evaluation = await model.EvaluateGatesAsync(Reference(request.Version, "version"), Reason(request.Reason), PipelineService.Caller(context));
+        return GateMapper.ToProto(evaluation);
     }
 
     private IModelGrain Model(string tenant, string name) =>

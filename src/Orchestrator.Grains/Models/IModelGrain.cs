@@ -1,4 +1,5 @@
 using Orchestrator.Core.Models;
+using Orchestrator.Core.Models.Gates;
 
 namespace Orchestrator.Grains.Models;
 
@@ -26,6 +27,16 @@ public interface IModelGrain : IGrainWithStringKey
 
     /// <summary>Two versions and their metrics and parameters side by side.</summary>
     Task<ModelComparisonResult> CompareAsync(string referenceA, string referenceB);
+
+    /// <summary>Replaces the model's gate list (validated; an empty list clears it) and records who and why.</summary>
+    Task<ModelGatesRecord> SetGatesAsync(IReadOnlyList<ValidationGate> gates, string reason, string actor);
+
+    /// <summary>The model's gate list.</summary>
+    Task<ModelGatesRecord> GetGatesAsync();
+
+    /// <summary>Checks the version <paramref name="reference"/> names against the gates and the current champion, stores
+    /// the result on the version and records it in the audit trail.</summary>
+    Task<GateEvaluation> EvaluateGatesAsync(string reference, string reason, string actor);
 
     /// <summary>Audit entries newest first, at most <paramref name="pageSize"/> with a sequence below <paramref name="before"/> (0: from the newest).</summary>
     Task<ModelAuditPage> GetAuditAsync(int pageSize, long before);

@@ -11,6 +11,12 @@ public enum ModelAuditAction
     AliasMoved = 3,
     /// <summary>An alias was removed.</summary>
     AliasRemoved = 4,
+    /// <summary>The gate list was set.</summary>
+    GatesSet = 5,
+    /// <summary>A version passed every gate.</summary>
+    GatesPassed = 6,
+    /// <summary>A version failed at least one gate.</summary>
+    GatesFailed = 7,
 }
 
 /// <summary>One change to a model: who, when, what, why.</summary>
@@ -34,6 +40,8 @@ public sealed record ModelAuditRecord
     [Id(6)] public int PreviousVersion { get; init; }
     /// <summary>Why, as the caller said.</summary>
     [Id(7)] public string Reason { get; init; } = "";
+    /// <summary>More about the change where the fields above do not say it (gate counts, the revision).</summary>
+    [Id(8)] public string Detail { get; init; } = "";
 
     /// <summary>The change in words.</summary>
     public string Summary => Action switch
@@ -41,7 +49,10 @@ public sealed record ModelAuditRecord
         ModelAuditAction.VersionRegistered => $"version {Version} registered",
         ModelAuditAction.AliasSet => $"alias {Alias} set to version {Version}",
         ModelAuditAction.AliasMoved => $"alias {Alias} moved from version {PreviousVersion} to {Version}",
-        _ => $"alias {Alias} removed (was version {PreviousVersion})",
+        ModelAuditAction.AliasRemoved => $"alias {Alias} removed (was version {PreviousVersion})",
+        ModelAuditAction.GatesSet => $"gates set: {Detail}",
+        ModelAuditAction.GatesPassed => $"version {Version} passed the gates ({Detail})",
+        _ => $"version {Version} failed the gates ({Detail})",
     };
 }
 

@@ -6,7 +6,7 @@ namespace Orchestrator.Grains.Models;
 
 /// <summary>Keeps a model's versions, aliases and audit trail. Validation, filters and comparison are Core's; this
 /// grain numbers, stores, resolves references and records every change. A failed write leaves the state as it was.</summary>
-public sealed class ModelGrain(
+public sealed partial class ModelGrain(
     [PersistentState("model")] IPersistentState<ModelState> state,
     TimeProvider time) : Grain, IModelGrain
 {
@@ -192,11 +192,11 @@ public sealed class ModelGrain(
     }
 
     private static void Record(ModelState s, DateTimeOffset at, string actor, string reason, ModelAuditAction action, int version,
-        string alias = "", int previous = 0) =>
+        string alias = "", int previous = 0, string detail = "") =>
         s.Audit.Add(new ModelAuditRecord
         {
             Sequence = s.Audit.Count + 1, At = at, Actor = actor, Action = action, Version = version, Alias = alias, PreviousVersion = previous,
-            Reason = reason,
+            Reason = reason, Detail = detail,
         });
 
     private ModelVersionRecord Find(string reference, string field)

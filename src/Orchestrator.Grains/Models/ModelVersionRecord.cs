@@ -1,4 +1,5 @@
 using Orchestrator.Core.Models;
+using Orchestrator.Core.Models.Gates;
 
 namespace Orchestrator.Grains.Models;
 
@@ -19,6 +20,8 @@ public sealed record ModelVersionRecord
     [Id(4)] public string CreatedBy { get; init; } = "";
     /// <summary>The request id it was registered with, or empty.</summary>
     [Id(5)] public string RequestId { get; init; } = "";
+    /// <summary>The latest check against the model's gates, or null when it was never checked.</summary>
+    [Id(6)] public GateEvaluation? GateEvaluation { get; init; }
 }
 
 /// <summary>A version as answered: the record, the model it belongs to and the aliases pointing at it now.</summary>

@@ -71,6 +71,12 @@ public sealed class FakeBackend
 
     public Func<GetAuditTrailRequest, GetAuditTrailResponse> GetAuditTrail { get; set; } = _ => throw Unimplemented();
 
+    public Func<SetGatesRequest, ModelGates> SetGates { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetGatesRequest, ModelGates> GetGates { get; set; } = _ => throw Unimplemented();
+
+    public Func<EvaluateGatesRequest, GateEvaluation> EvaluateGates { get; set; } = _ => throw Unimplemented();
+
     /// <summary>The <c>x-orch-user</c> header of each model call, in order of arrival (empty when absent).</summary>
     public ConcurrentQueue<string> ModelCallers { get; } = new();
 

@@ -32,6 +32,13 @@ internal sealed class FakeModelService(FakeBackend backend) : ModelService.Model
     public override Task<GetAuditTrailResponse> GetAuditTrail(GetAuditTrailRequest request, ServerCallContext context) =>
         Answer(context, () => backend.GetAuditTrail(backend.Record(request)));
 
+    public override Task<ModelGates> SetGates(SetGatesRequest request, ServerCallContext context) => Answer(context, () => backend.SetGates(backend.Record(request)));
+
+    public override Task<ModelGates> GetGates(GetGatesRequest request, ServerCallContext context) => Answer(context, () => backend.GetGates(backend.Record(request)));
+
+    public override Task<GateEvaluation> EvaluateGates(EvaluateGatesRequest request, ServerCallContext context) =>
+        Answer(context, () => backend.EvaluateGates(backend.Record(request)));
+
     private Task<T> Answer<T>(ServerCallContext context, Func<T> answer)
     {
         backend.ModelCallers.Enqueue(context.RequestHeaders.GetValue("x-orch-user") ?? "");

@@ -15,6 +15,8 @@ public sealed class MetricFilterTests
     [InlineData("val/acc=1", "val/acc", MetricComparisonOperator.EqualTo, 1)]
     [InlineData("val/acc==1", "val/acc", MetricComparisonOperator.EqualTo, 1)]
     [InlineData("f1!=-0.5", "f1", MetricComparisonOperator.NotEqualTo, -0.5)]
+    [InlineData("accuracy@group=a>=0.9", "accuracy@group=a", MetricComparisonOperator.AtLeast, 0.9)]
+    [InlineData("accuracy@group=a = 0.9", "accuracy@group=a", MetricComparisonOperator.EqualTo, 0.9)]
     public void Parse_ReadsNameOperatorAndThreshold(string text, string metric, MetricComparisonOperator op, double threshold)
     {
         var filter = MetricFilter.Parse(text, "metric");
