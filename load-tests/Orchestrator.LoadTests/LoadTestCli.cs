@@ -67,6 +67,7 @@ internal static class LoadTestCli
         root.Subcommands.Add(SchedulerCommand.Create());
         root.Subcommands.Add(PlacementCommand.Create(RunWithServerAsync));
         root.Subcommands.Add(DriftCommand.Create());
+        root.Subcommands.Add(Scoring.ScoringCommand.Create());
 
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -103,6 +103,21 @@ public sealed class MonitorWindowTests
     }
 
     [Fact]
+    public void KsPValue_IsExactForSmallSamples_AndAsymptoticWhenTheirProductExceedsTheLimit()
+    {
+        var values = Normal(400, 0.2, seed: 9);
+        var small = new MonitorWindow(Baseline(), ModelTask.BinaryClassification, new MonitorSpec(MaxRecords: 400, ExactKsLimit: 1_000 * 400), T0);
+        var large = new MonitorWindow(Baseline(), ModelTask.BinaryClassification, new MonitorSpec(MaxRecords: 400, ExactKsLimit: 1_000 * 400 - 1), T0);
+
+        var exact = small.AddColumns([values], T0)!.Scores.Single().KolmogorovSmirnov!;
+        var asymptotic = large.AddColumns([values], T0)!.Scores.Single().KolmogorovSmirnov!;
+
+        Assert.Equal(KolmogorovSmirnovMethod.Exact, exact.Method);
+        Assert.Equal(KolmogorovSmirnovMethod.Asymptotic, asymptotic.Method);
+        Assert.Equal(exact.Statistic, asymptotic.Statistic);
+    }
+
+    [Fact]
     public void Labels_JoinedDuringTheWindow_GiveItsLiveMetrics()
     {
         var monitor = new MonitorWindow(Baseline(), ModelTask.BinaryClassification, new MonitorSpec(MaxRecords: 4), T0);
