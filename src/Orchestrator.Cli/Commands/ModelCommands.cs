@@ -267,25 +267,16 @@ internal static class ModelCommands
         return command;
     }
 
-    private static Argument<string> NameArgument() => new("NAME") { Description = "the model's name" };
+    /// <summary>The model name argument every <c>orch models</c> command takes.</summary>
+    internal static Argument<string> NameArgument() => new("NAME") { Description = "the model's name" };
 
-    private static Option<string> ReasonOption() => new("--reason") { Description = "why, for the audit trail", HelpName = "TEXT" };
+    /// <summary>The <c>--reason</c> option of commands that change a model.</summary>
+    internal static Option<string> ReasonOption() => new("--reason") { Description = "why, for the audit trail", HelpName = "TEXT" };
 
     /// <summary>A unary call that names the user in <c>x-orch-user</c>, so the audit trail says who made the change.</summary>
-    private static CallOptions AsUser(CommandContext context, CancellationToken cancellationToken) =>
+    internal static CallOptions AsUser(CommandContext context, CancellationToken cancellationToken) =>
         OrchClient.Unary(cancellationToken).WithHeaders(new Metadata { { "x-orch-user", context.User } });
 
     /// <summary>Reads and parses a version file; problems name the file, the line/column and the field path.</summary>
-    private static ModelVersionSpec ReadVersionFile(string path)
-    {
-        var yaml = CliFiles.ReadText(path);
-        try
-        {
-            return ProtoYaml.Parse<ModelVersionSpec>(yaml);
-        }
-        catch (PipelineYamlException e)
-        {
-            throw new CliUsageException(string.Join('\n', e.Errors.Select(error => $"{path}, {error}")));
-        }
-    }
+    private static ModelVersionSpec ReadVersionFile(string path) => CliFiles.ReadYaml(path, ProtoYaml.Parse<ModelVersionSpec>);
 }

@@ -14,7 +14,7 @@ internal static class ModelGateCommands
     /// <summary>The <c>gates</c> command: shows the gates; <c>set</c> and <c>check</c> below it.</summary>
     public static Command Create(CliApp app)
     {
-        var name = NameArgument();
+        var name = ModelCommands.NameArgument();
         var command = new Command("gates", """
             Show a model's validation gates: the checks a version must pass before promotion (metric thresholds, beating
             the champion by a margin, the gap of a metric between segments, the artifact's size).
@@ -39,9 +39,9 @@ internal static class ModelGateCommands
 
     private static Command Set(CliApp app)
     {
-        var name = NameArgument();
+        var name = ModelCommands.NameArgument();
         var file = new Option<string>("--file", "-f") { Description = "the gate list's YAML file (gates: [...]); an empty list clears the gates", Required = true, HelpName = "FILE" };
-        var reason = new Option<string>("--reason") { Description = "why, for the audit trail", HelpName = "TEXT" };
+        var reason = ModelCommands.ReasonOption();
         var command = new Command("set", """
             Replace a model's gate list with the one in a YAML file. Each change is a new revision and an audit entry.
 
@@ -63,7 +63,7 @@ internal static class ModelGateCommands
             var request = new SetGatesRequest { Tenant = context.Settings.Tenant, Name = context.Parse.GetValue(name)!, Reason = context.Parse.GetValue(reason) ?? "" };
             request.Gates.AddRange(list.Gates);
             var gates = await context.Client.Models.SetGatesAsync(request,
-                OrchClient.Unary(cancellationToken).WithHeaders(new Metadata { { "x-orch-user", context.User } }));
+                ModelCommands.AsUser(context, cancellationToken));
             if (context.Output == OutputFormat.Table)
                 context.WriteLine($"model {gates.Name}: {gates.Gates.Count} gate{(gates.Gates.Count == 1 ? "" : "s")} set (revision {gates.Revision})");
             else context.Write(gates);
@@ -74,9 +74,9 @@ internal static class ModelGateCommands
 
     private static Command Check(CliApp app)
     {
-        var name = NameArgument();
+        var name = ModelCommands.NameArgument();
         var version = new Argument<string>("VERSION") { Description = "the version to check: a number, 'latest' or an alias" };
-        var reason = new Option<string>("--reason") { Description = "why, for the audit trail", HelpName = "TEXT" };
+        var reason = ModelCommands.ReasonOption();
         var command = new Command("check", $"""
             Check a version against the model's gates and the current champion, store the result on the version and
             print one row per gate: value measured, bound, passed, and what to do. Exits {ExitCodes.GatesFailed} when any
@@ -91,7 +91,7 @@ internal static class ModelGateCommands
             var evaluation = await context.Client.Models.EvaluateGatesAsync(new EvaluateGatesRequest
             {
                 Tenant = context.Settings.Tenant, Name = model, Version = context.Parse.GetValue(version)!, Reason = context.Parse.GetValue(reason) ?? "",
-            }, OrchClient.Unary(cancellationToken).WithHeaders(new Metadata { { "x-orch-user", context.User } }));
+            }, ModelCommands.AsUser(context, cancellationToken));
             if (context.Output == OutputFormat.Table) context.Write(ModelTables.Evaluation(model, evaluation));
             else context.Write(evaluation);
             return evaluation.Passed ? ExitCodes.Success : ExitCodes.GatesFailed;
@@ -99,19 +99,6 @@ internal static class ModelGateCommands
         return command;
     }
 
-    private static Argument<string> NameArgument() => new("NAME") { Description = "the model's name" };
-
     /// <summary>Reads and parses a gate file; problems name the file, the line/column and the field path.</summary>
-    private static GateList ReadGateFile(string path)
-    {
-        var yaml = CliFiles.ReadText(path);
-        try
-        {
-            return ProtoYaml.Parse<GateList>(yaml);
-        }
-        catch (PipelineYamlException e)
-        {
-            throw new CliUsageException(string.Join('\n', e.Errors.Select(error => $"{path}, {error}")));
-        }
-    }
+    private static GateList ReadGateFile(string path) => CliFiles.ReadYaml(path, ProtoYaml.Parse<GateList>);
 }

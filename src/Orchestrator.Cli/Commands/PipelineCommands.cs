@@ -140,17 +140,5 @@ internal static class PipelineCommands
     }
 
     /// <summary>Reads and parses a pipeline file; problems name the file, the line/column and the field path.</summary>
-    private static PipelineSpec ReadSpecFile(string path)
-    {
-        var yaml = CliFiles.ReadText(path);
-
-        try
-        {
-            return PipelineYaml.Parse(yaml);
-        }
-        catch (PipelineYamlException e)
-        {
-            throw new CliUsageException(string.Join('\n', e.Errors.Select(error => $"{path}, {error}")));
-        }
-    }
+    private static PipelineSpec ReadSpecFile(string path) => CliFiles.ReadYaml(path, PipelineYaml.Parse);
 }

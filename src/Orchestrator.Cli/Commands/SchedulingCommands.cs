@@ -83,21 +83,9 @@ internal static partial class SchedulingCommands
 
     /// <summary>Reads a configuration file: the output of <c>scheduling get -o yaml</c> (its <c>config</c> is taken,
     /// version and time ignored) or a bare configuration. Problems name the file, line and field path.</summary>
-    private static SchedulingConfig ReadConfigFile(string path)
-    {
-        var yaml = CliFiles.ReadText(path);
-
-        try
-        {
-            return WrappedConfig().IsMatch(yaml)
-                ? ProtoYaml.Parse<SchedulingConfigResponse>(yaml).Config ?? new SchedulingConfig()
-                : ProtoYaml.Parse<SchedulingConfig>(yaml);
-        }
-        catch (PipelineYamlException e)
-        {
-            throw new CliUsageException(string.Join('\n', e.Errors.Select(error => $"{path}, {error}")));
-        }
-    }
+    private static SchedulingConfig ReadConfigFile(string path) => CliFiles.ReadYaml(path, yaml => WrappedConfig().IsMatch(yaml)
+        ? ProtoYaml.Parse<SchedulingConfigResponse>(yaml).Config ?? new SchedulingConfig()
+        : ProtoYaml.Parse<SchedulingConfig>(yaml));
 
     /// <summary>A top-level <c>config:</c> key: the document is a whole <c>scheduling get</c> answer.</summary>
     [GeneratedRegex(@"^config\s*:", RegexOptions.Multiline)]
