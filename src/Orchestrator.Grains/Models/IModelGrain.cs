@@ -38,6 +38,10 @@ public interface IModelGrain : IGrainWithStringKey
     /// the result on the version and records it in the audit trail.</summary>
     Task<GateEvaluation> EvaluateGatesAsync(string reference, string reason, string actor);
 
+    /// <summary>Adds an audit entry for a change made elsewhere (retraining, rollout); <paramref name="version"/> is the
+    /// version it concerns, 0 for none.</summary>
+    Task RecordAsync(ModelAuditAction action, int version, string detail, string reason, string actor);
+
     /// <summary>Audit entries newest first, at most <paramref name="pageSize"/> with a sequence below <paramref name="before"/> (0: from the newest).</summary>
     Task<ModelAuditPage> GetAuditAsync(int pageSize, long before);
 }

@@ -17,6 +17,20 @@ public enum ModelAuditAction
     GatesPassed = 6,
     /// <summary>A version failed at least one gate.</summary>
     GatesFailed = 7,
+    /// <summary>A retraining trigger fired (a run was asked for, or the trigger was recorded while one ran).</summary>
+    RetrainingTriggered = 8,
+    /// <summary>A retraining run was submitted (the budget granted it).</summary>
+    RetrainingStarted = 9,
+    /// <summary>A retraining run ended.</summary>
+    RetrainingFinished = 10,
+    /// <summary>A challenger's rollout started.</summary>
+    RolloutStarted = 11,
+    /// <summary>A rollout moved to its next traffic step.</summary>
+    RolloutAdvanced = 12,
+    /// <summary>A rollout was rolled back (by itself on a regression, or by someone).</summary>
+    RolloutRolledBack = 13,
+    /// <summary>A rollout reached 100% and its challenger became champion.</summary>
+    RolloutCompleted = 14,
 }
 
 /// <summary>One change to a model: who, when, what, why.</summary>
@@ -52,7 +66,14 @@ public sealed record ModelAuditRecord
         ModelAuditAction.AliasRemoved => $"alias {Alias} removed (was version {PreviousVersion})",
         ModelAuditAction.GatesSet => $"gates set: {Detail}",
         ModelAuditAction.GatesPassed => $"version {Version} passed the gates ({Detail})",
-        _ => $"version {Version} failed the gates ({Detail})",
+        ModelAuditAction.GatesFailed => $"version {Version} failed the gates ({Detail})",
+        ModelAuditAction.RetrainingTriggered => $"retraining triggered: {Detail}",
+        ModelAuditAction.RetrainingStarted => $"retraining run started: {Detail}",
+        ModelAuditAction.RetrainingFinished => $"retraining run finished: {Detail}",
+        ModelAuditAction.RolloutStarted => $"rollout of version {Version} started: {Detail}",
+        ModelAuditAction.RolloutAdvanced => $"rollout of version {Version} advanced: {Detail}",
+        ModelAuditAction.RolloutRolledBack => $"rollout of version {Version} rolled back: {Detail}",
+        _ => $"rollout of version {Version} completed: {Detail}",
     };
 }
 

@@ -153,6 +153,14 @@ public sealed partial class ModelGrain(
     }
 
     /// <inheritdoc />
+    public async Task RecordAsync(ModelAuditAction action, int version, string detail, string reason, string actor)
+    {
+        RequireAny();
+        var now = time.GetUtcNow();
+        await ChangeAsync(s => Record(s, now, actor, reason, action, version, detail: detail), s => s.Audit.RemoveAt(s.Audit.Count - 1));
+    }
+
+    /// <inheritdoc />
     public Task<ModelComparisonResult> CompareAsync(string referenceA, string referenceB)
     {
         var a = View(Find(referenceA, "version_a"));
