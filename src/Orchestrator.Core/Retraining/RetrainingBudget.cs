@@ -53,8 +53,24 @@ public sealed class RetrainingBudget
         _refilled = now;
     }
 
+    /// <summary>A budget restored after a restart: <paramref name="granted"/> (model, tenant) hold it again; the token
+    /// bucket starts full, and the waiting queue is rebuilt as models ask again.</summary>
+    public RetrainingBudget(RetrainingBudgetSpec spec, DateTimeOffset now, IEnumerable<KeyValuePair<string, string>> granted) : this(spec, now)
+    {
+        foreach (var (model, tenant) in granted)
+        {
+            if (!_granted.TryAdd(model, tenant)) continue;
+            _runningByTenant[tenant] = _runningByTenant.GetValueOrDefault(tenant) + 1;
+        }
+    }
+
     /// <summary>The limits.</summary>
     public RetrainingBudgetSpec Spec { get; private set; }
+
+    /// <summary>Models waiting, in the order they would be granted if only the rate held them back, with their tenant
+    /// and since when they wait.</summary>
+    public IEnumerable<(string Model, string Tenant, DateTimeOffset Since)> WaitingModels =>
+        Order().Select(m => (m, _tenantOf[m], _waiting[m].Value.Since));
 
     /// <summary>Models holding the budget (their retraining runs), by model.</summary>
     public IReadOnlyDictionary<string, string> Granted => _granted;

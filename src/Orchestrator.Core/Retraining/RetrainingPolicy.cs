@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+
+using Orchestrator.Core.Models;
 using Orchestrator.Core.Pipelines;
 
 namespace Orchestrator.Core.Retraining;
@@ -34,6 +37,34 @@ public sealed record RetrainingPolicy
 
     /// <summary>A retrained version that passes its gates becomes challenger and its rollout starts by itself.</summary>
     public bool AutoPromote { get; init; } = true;
+
+    /// <summary>The deployment whose monitor's windows count towards the drift and performance triggers, and where the
+    /// retrained version is rolled out.</summary>
+    public string Deployment { get; init; } = ModelDeployments.Default;
+
+    /// <summary>The placeholders <see cref="Parameters"/> may use.</summary>
+    public static IReadOnlyList<string> Placeholders { get; } = ["model", "trigger", "window_end"];
+
+    /// <summary>The run's arguments: <see cref="Parameters"/> with the placeholders filled in for <paramref name="model"/>
+    /// and <paramref name="trigger"/>.</summary>
+    public Dictionary<string, string> Arguments(string model, RetrainingTrigger trigger)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = model,
+            ["trigger"] = trigger.Kind.ToString().ToLowerInvariant(),
+            ["window_end"] = trigger.At.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, template) in Parameters)
+            arguments[name] = PlaceholderPattern().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value);
+        return arguments;
+    }
+
+    /// <summary>Every <c>{{ name }}</c> in a parameter template.</summary>
+    internal static Regex PlaceholderPattern() => Placeholder;
+
+    private static readonly Regex Placeholder = new(@"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}", RegexOptions.CultureInvariant);
 }
 
 /// <summary>Retrain when <see cref="Metric"/> is worse than <see cref="Threshold"/> for <see cref="Windows"/> windows in a row.</summary>
@@ -82,7 +113,18 @@ public static class RetrainingPolicyValidator
         {
             if (string.IsNullOrWhiteSpace(name)) Fail("parameters", "has an empty parameter name");
             else if (value is null) Fail($"parameters.{name}", "is null; give a value or remove the parameter");
+            else
+            {
+                foreach (Match match in RetrainingPolicy.PlaceholderPattern().Matches(value))
+                {
+                    if (!RetrainingPolicy.Placeholders.Contains(match.Groups[1].Value))
+                        Fail($"parameters.{name}", $"uses {{{{{match.Groups[1].Value}}}}}, which is not a retraining placeholder; use {string.Join(", ", RetrainingPolicy.Placeholders.Select(p => "{{" + p + "}}"))}");
+                }
+            }
         }
+
+        if (!ModelDeployments.IsName(policy.Deployment))
+            Fail("deployment", $"'{policy.Deployment}' is not a deployment name: use 1-63 lowercase letters, digits and '-' (default: {ModelDeployments.Default})");
 
         return errors;
     }

@@ -139,7 +139,7 @@ public sealed class ModelService(IGrainFactory grains) : Contracts.V1.ModelServi
         grains.GetGrain<IModelGrain>(ModelGrain.KeyOf(RequestRules.Tenant(tenant), ModelName(name)));
 
     /// <summary>A model name.</summary>
-    private static string ModelName(string name)
+    internal static string ModelName(string name)
     {
         if (name.Length == 0) throw OrchestratorException.Invalid("name", "is required: give the model's name, e.g. 'churn' (see `orch models list`)");
         if (!ModelNames.IsModelName(name))
@@ -166,7 +166,8 @@ public sealed class ModelService(IGrainFactory grains) : Contracts.V1.ModelServi
         return reference;
     }
 
-    private static string Reason(string reason) =>
+    /// <summary>A reason, bounded.</summary>
+    internal static string Reason(string reason) =>
         reason.Length <= ModelLimits.MaxTextLength ? reason : throw OrchestratorException.Invalid("reason", $"is {reason.Length} characters; at most {ModelLimits.MaxTextLength}");
 
     private static int PageSize(int pageSize) => pageSize switch

@@ -64,10 +64,7 @@ public sealed class RunService(IGrainFactory grains, IRunIndex runIndex, IStepLo
         if (request.PriorityClass.Length == 0) return request.Priority;
         if (request.Priority != 0)
             throw OrchestratorException.Invalid("priority_class", "give either priority or priority_class, not both");
-        var config = (await grains.GetGrain<ISchedulingConfigGrain>(SchedulingConfigGrain.Key).GetAsync()).Config;
-        if (config.PriorityOf(request.PriorityClass) is { } value) return value;
-        var known = config.PriorityClasses.Count == 0 ? "none are configured" : "known: " + string.Join(", ", config.PriorityClasses.Select(c => c.Name));
-        throw OrchestratorException.Invalid("priority_class", $"'{RequestRules.Clip(request.PriorityClass)}' is not a priority class ({known}); use one of them or a bare priority");
+        return await PriorityClasses.ResolveAsync(grains, request.PriorityClass);
     }
 
     /// <inheritdoc />

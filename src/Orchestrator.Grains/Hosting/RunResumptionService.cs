@@ -2,12 +2,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Storage;
+using Orchestrator.Grains.Retraining;
 using Orchestrator.Grains.Runs;
 using Orchestrator.Grains.Scheduling;
 
 namespace Orchestrator.Grains.Hosting;
 
-/// <summary>After the silo starts, resumes every unfinished run without any client touching it, then checks on them
+/// <summary>After the silo starts, wakes the models with a retraining policy and resumes every unfinished run without any client touching it, then checks on them
 /// periodically (a safety net behind the event-driven path: a lost message never strands a run for long).</summary>
 public sealed partial class RunResumptionService(
     IGrainFactory grains,
@@ -24,6 +25,16 @@ public sealed partial class RunResumptionService(
     {
         // The scheduler activates the known nodes, whose lease clocks start now: agents have one lease to come back.
         await grains.GetGrain<ISchedulerGrain>(SchedulerGrain.DefaultPool).GetStatusAsync();
+        // Models with a retraining policy wake up too: their cron, cooldown and budget requests live in their timers.
+        try
+        {
+            await grains.GetGrain<IRetrainingBudgetGrain>(RetrainingBudgetGrain.Key).SweepAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not wake the models with a retraining policy; they wake when next used");
+        }
+
         var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {

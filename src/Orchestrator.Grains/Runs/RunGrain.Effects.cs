@@ -148,6 +148,13 @@ public sealed partial class RunGrain
         }
 
         CollectAdmissionEffects(e, effects);
+        if (e.Type == RunEventType.RunFinished && _definition?.Labels.GetValueOrDefault(Retraining.RetrainingGrain.RunLabel) is { Length: > 0 } model)
+        {
+            // A retraining run tells its model when it ends (one-way; the model also checks on its own).
+            var succeeded = Machine.State == RunState.Succeeded;
+            effects.Add(() => GrainFactory.GetGrain<Retraining.IRetrainingGrain>(model).RunFinishedAsync(RunId, succeeded));
+        }
+
         if (e.Type == RunEventType.CancelRequested)
         {
             foreach (var running in Machine.Steps.Where(s => s.State == StepState.Running).ToList())
