@@ -8,7 +8,7 @@ using Orchestrator.Contracts.Yaml;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch models list|get|versions|register|alias|unalias|compare|audit|gates</c>: the model registry.</summary>
+/// <summary><c>orch models list|get|versions|register|alias|unalias|compare|audit|gates|retraining|retrain</c>: the model registry.</summary>
 internal static class ModelCommands
 {
     /// <summary>The <c>models</c> command group.</summary>
@@ -25,6 +25,8 @@ internal static class ModelCommands
         models.Subcommands.Add(Compare(app));
         models.Subcommands.Add(Audit(app));
         models.Subcommands.Add(ModelGateCommands.Create(app));
+        models.Subcommands.Add(ModelRetrainingCommands.Create(app));
+        models.Subcommands.Add(ModelRetrainingCommands.Retrain(app));
         return models;
     }
 
