@@ -42,6 +42,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<SchedulingService>().RequireHost(grpcHost);
         endpoints.MapGrpcService<ModelService>().RequireHost(grpcHost);
         endpoints.MapGrpcService<MonitoringService>().RequireHost(grpcHost);
+        endpoints.MapGrpcService<RolloutService>().RequireHost(grpcHost);
         endpoints.MapGrpcHealthChecksService().RequireHost(grpcHost);
         endpoints.MapGrpcReflectionService().RequireHost(grpcHost);
         endpoints.MapMetrics("/metrics").RequireHost($"*:{httpPort}");
