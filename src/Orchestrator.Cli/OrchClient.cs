@@ -31,6 +31,7 @@ internal sealed class OrchClient : IDisposable
         Scheduling = new SchedulingService.SchedulingServiceClient(channel);
         Models = new ModelService.ModelServiceClient(channel);
         Monitoring = new MonitoringService.MonitoringServiceClient(channel);
+        Rollouts = new RolloutService.RolloutServiceClient(channel);
     }
 
     /// <summary>The server's address.</summary>
@@ -53,6 +54,9 @@ internal sealed class OrchClient : IDisposable
 
     /// <summary>Model monitoring: drift per window.</summary>
     public MonitoringService.MonitoringServiceClient Monitoring { get; }
+
+    /// <summary>Progressive rollouts and traffic splits per model deployment.</summary>
+    public RolloutService.RolloutServiceClient Rollouts { get; }
 
     /// <summary>Opens a client for <paramref name="server"/>, checking that it is an http(s) URL.</summary>
     /// <exception cref="CliUsageException">When the URL is not an absolute http:// or https:// URL.</exception>

@@ -25,6 +25,8 @@ internal static class ModelCommands
         models.Subcommands.Add(Compare(app));
         models.Subcommands.Add(Audit(app));
         models.Subcommands.Add(ModelGateCommands.Create(app));
+        models.Subcommands.Add(ModelRolloutCommands.Create(app));
+        models.Subcommands.Add(ModelRolloutCommands.Split(app));
         return models;
     }
 
