@@ -32,6 +32,7 @@ internal sealed class OrchClient : IDisposable
         Models = new ModelService.ModelServiceClient(channel);
         Monitoring = new MonitoringService.MonitoringServiceClient(channel);
         Retraining = new RetrainingService.RetrainingServiceClient(channel);
+        Rollouts = new RolloutService.RolloutServiceClient(channel);
     }
 
     /// <summary>The server's address.</summary>
@@ -57,6 +58,8 @@ internal sealed class OrchClient : IDisposable
 
     /// <summary>Retraining policies and the retraining budget.</summary>
     public RetrainingService.RetrainingServiceClient Retraining { get; }
+    /// <summary>Progressive rollouts and traffic splits per model deployment.</summary>
+    public RolloutService.RolloutServiceClient Rollouts { get; }
 
     /// <summary>Opens a client for <paramref name="server"/>, checking that it is an http(s) URL.</summary>
     /// <exception cref="CliUsageException">When the URL is not an absolute http:// or https:// URL.</exception>

@@ -27,6 +27,8 @@ internal static class ModelCommands
         models.Subcommands.Add(ModelGateCommands.Create(app));
         models.Subcommands.Add(ModelRetrainingCommands.Create(app));
         models.Subcommands.Add(ModelRetrainingCommands.Retrain(app));
+        models.Subcommands.Add(ModelRolloutCommands.Create(app));
+        models.Subcommands.Add(ModelRolloutCommands.Split(app));
         return models;
     }
 

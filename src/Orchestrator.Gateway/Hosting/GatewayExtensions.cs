@@ -43,6 +43,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<ModelService>().RequireHost(grpcHost);
         endpoints.MapGrpcService<MonitoringService>().RequireHost(grpcHost);
         endpoints.MapGrpcService<RetrainingService>().RequireHost(grpcHost);
+        endpoints.MapGrpcService<RolloutService>().RequireHost(grpcHost);
         endpoints.MapGrpcHealthChecksService().RequireHost(grpcHost);
         endpoints.MapGrpcReflectionService().RequireHost(grpcHost);
         endpoints.MapMetrics("/metrics").RequireHost($"*:{httpPort}");

@@ -41,6 +41,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>MonitoringService over the channel.</summary>
     public MonitoringService.MonitoringServiceClient Monitoring => new(Channel);
 
+    /// <summary>A client of the rollout service.</summary>
+    public RolloutService.RolloutServiceClient Rollouts => new(Channel);
+
     public string Output => _process?.Output ?? "";
 
     /// <summary>Starts a server with a fresh data directory; <paramref name="arguments"/> are extra command-line settings.</summary>
