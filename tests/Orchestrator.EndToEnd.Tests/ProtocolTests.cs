@@ -65,7 +65,8 @@ public sealed class ProtocolTests(EmbeddedServerFixture fixture)
         Assert.True(exit == 0, $"promtool check metrics failed:\n{output}");
     }
 
-    private static async Task<(int Exit, string Output)> Promtool(string metrics)
+    /// <summary>Runs `promtool check metrics` on a scraped exposition.</summary>
+    internal static async Task<(int Exit, string Output)> Promtool(string metrics)
     {
         var info = new ProcessStartInfo("promtool", "check metrics")
         {

@@ -17,9 +17,11 @@ internal static class DriftModelCommand
     public static void AddTo(Command drift, CliApp app)
     {
         var model = new Argument<string?>("MODEL") { Description = "a monitored model (its predictions are streamed to MonitoringService)", Arity = ArgumentArity.ZeroOrOne };
-        var windows = new Option<int>("--windows") { Description = "recent windows to chart (1-500)", HelpName = "N", DefaultValueFactory = _ => 12 };
+        var windows = new Option<int>("--windows") { Description = "recent windows to chart or export (1-500: the history a monitor keeps)", HelpName = "N", DefaultValueFactory = _ => 12 };
+        var deployment = new Option<string?>("--deployment") { Description = "the model deployment whose monitor to read (default: \"default\")", HelpName = "NAME" };
         drift.Arguments.Add(model);
         drift.Options.Add(windows);
+        drift.Options.Add(deployment);
         drift.Description += """
 
 
@@ -29,21 +31,23 @@ internal static class DriftModelCommand
             Examples:
               orch drift churn
               orch drift churn --windows 48 -o json
+              orch drift churn --deployment eu-west --windows 500 -o json   (export the whole history)
             """;
         app.SetAction(drift, async (context, cancellationToken) =>
         {
             var name = context.Parse.GetValue(model) ?? throw new CliUsageException("give a model (orch drift MODEL) or a subcommand (orch drift compare --help)");
             var count = context.Parse.GetValue(windows);
             if (count is < 1 or > 500) throw new CliUsageException($"--windows {count} is not 1 to 500");
+            var deploymentName = context.Parse.GetValue(deployment) ?? "";
             var response = await context.Client.Monitoring.GetDriftAsync(
-                new GetDriftRequest { Tenant = context.Settings.Tenant, Model = name, Windows = count }, OrchClient.Unary(cancellationToken));
+                new GetDriftRequest { Tenant = context.Settings.Tenant, Model = name, Windows = count, Deployment = deploymentName }, OrchClient.Unary(cancellationToken));
             if (context.Output != OutputFormat.Table)
             {
                 context.Write(response);
                 return ExitCodes.Success;
             }
 
-            context.WriteLine(Summary(name, response));
+            context.WriteLine(Summary(response.Deployment is "" or "default" ? name : $"{name} ({response.Deployment})", response));
             if (response.Windows.Count > 0) context.Write(Table(response));
             return ExitCodes.Success;
         });
@@ -56,6 +60,13 @@ internal static class DriftModelCommand
         var latest = response.Windows[0];
         var drifted = latest.Features.Count(f => f.Drifted);
         var metrics = latest.Metrics.Count == 0 ? "no labels joined" : string.Join(", ", latest.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value.ToString("0.###", CultureInfo.InvariantCulture)}"));
+        if (latest.ByVersion.Count > 0)
+        {
+            metrics += "; by version: " + string.Join(", ", latest.ByVersion.Select(v =>
+                $"v{v.Version} {v.Predictions.ToString("N0", CultureInfo.InvariantCulture)} predictions" +
+                string.Concat(v.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $" {m.Key} {m.Value.ToString("0.###", CultureInfo.InvariantCulture)}"))));
+        }
+
         return $"model {model}, baseline of version {response.Version}: latest window {Humanize.Clock(latest.Start)}-{Humanize.Clock(latest.End)}, " +
             $"{latest.Records.ToString("N0", CultureInfo.InvariantCulture)} records, dataset drift {(latest.Drifted ? "YES" : "no")} ({drifted} of {latest.Features.Count} features); {metrics}; {open}";
     }

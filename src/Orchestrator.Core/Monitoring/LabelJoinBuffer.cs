@@ -5,7 +5,8 @@ namespace Orchestrator.Core.Monitoring;
 /// <param name="Prediction">The model's output: a score (probability of the positive class) or a regression value.</param>
 /// <param name="PredictedClass">For classifiers, the class it predicted; null for regressors.</param>
 /// <param name="At">When the prediction was made.</param>
-public sealed record PendingPrediction(string RequestId, double Prediction, string? PredictedClass, DateTimeOffset At);
+/// <param name="Version">The model version that served it; 0 when unknown.</param>
+public sealed record PendingPrediction(string RequestId, double Prediction, string? PredictedClass, DateTimeOffset At, int Version = 0);
 
 /// <summary>Predictions waiting for labels that arrive later, joined by request id within a bounded time and a bounded
 /// number of entries (the oldest go first when full), so a serving layer that never sends labels costs bounded memory.</summary>

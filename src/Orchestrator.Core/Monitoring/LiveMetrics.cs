@@ -22,6 +22,9 @@ public sealed class LiveMetrics(ModelTask task, double threshold = 0.5)
     private double _absoluteError;
     private double _squaredError;
 
+    /// <summary>The kind of model whose pairs these are.</summary>
+    public ModelTask Task => task;
+
     /// <summary>Pairs counted.</summary>
     public long Count => _count;
 

@@ -30,6 +30,12 @@ public sealed record MonitorSpec(int MaxRecords = 10_000, TimeSpan? Duration = n
 public sealed record WindowReport(DateTimeOffset Start, DateTimeOffset End, long Records, IReadOnlyList<FeatureDriftScores> Scores,
     DatasetDriftDecision Drift, IReadOnlyDictionary<string, double> Metrics)
 {
+    /// <summary>Predictions and live metrics per serving version, by version; empty when no record named one.</summary>
+    public IReadOnlyList<VersionStats> ByVersion { get; init; } = [];
+
+    /// <summary>The window's prediction distribution, against the previous window's; null when it had none.</summary>
+    public PredictionDistribution? Predictions { get; init; }
+
     /// <summary>What the retraining policy reads of it.</summary>
     public WindowOutcome ToOutcome() => new(End, Drift.Drifted, Drift.DriftedShare, Metrics);
 }
@@ -37,7 +43,7 @@ public sealed record WindowReport(DateTimeOffset Start, DateTimeOffset End, long
 /// <summary>One monitor's current tumbling window over a model's live traffic: each numeric feature binned into its
 /// baseline's bins (plus a reservoir sample), each categorical feature counted by category, and live metrics from labels.
 /// It closes by count or by time and is then scored against the baseline profile with the drift statistics.</summary>
-public sealed class MonitorWindow
+public sealed partial class MonitorWindow
 {
     private readonly MonitorSpec _spec;
     private readonly ModelTask _task;
@@ -45,6 +51,8 @@ public sealed class MonitorWindow
     private readonly NumericFeature[] _numeric;
     private readonly CategoricalFeature[] _categorical;
     private readonly Random _random;
+    private readonly PredictionHistogram _predictions;
+    private readonly SortedDictionary<int, VersionWindow> _versions = [];
     private LiveMetrics _metrics;
 
     /// <summary>A monitor for a model with <paramref name="profile"/>, its first window opening at <paramref name="start"/>.</summary>
@@ -61,6 +69,7 @@ public sealed class MonitorWindow
         _numeric = [.. profile.Numeric.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new NumericFeature(f.Key, f.Value, spec.SampleSize, spec.ExactKsLimit))];
         _categorical = [.. profile.Categorical.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new CategoricalFeature(f.Key, f.Value))];
         _metrics = new LiveMetrics(task);
+        _predictions = new PredictionHistogram(task, spec.Seed);
         Start = start;
     }
 
@@ -76,9 +85,20 @@ public sealed class MonitorWindow
     /// <summary>Adds one record (feature values by name; features the baseline does not know are ignored). Returns the
     /// report of a window this closed: a record after the window's time opens a new one first; the record that fills
     /// the window closes it.</summary>
-    public WindowReport? Add(IReadOnlyDictionary<string, double> numeric, IReadOnlyDictionary<string, string> categorical, DateTimeOffset now)
+    public WindowReport? Add(IReadOnlyDictionary<string, double> numeric, IReadOnlyDictionary<string, string> categorical, DateTimeOffset now) =>
+        Add(numeric, categorical, null, now);
+
+    /// <summary>Adds one record with the model's answer to it: as <see cref="Add(IReadOnlyDictionary{string, double}, IReadOnlyDictionary{string, string}, DateTimeOffset)"/>,
+    /// and the prediction counts towards the window's prediction distribution and its serving version's share.</summary>
+    public WindowReport? Add(IReadOnlyDictionary<string, double> numeric, IReadOnlyDictionary<string, string> categorical, PredictionObservation? prediction, DateTimeOffset now)
     {
         var closed = Tick(now);
+        if (prediction is { } answer)
+        {
+            _predictions.Add(answer.Prediction, answer.PredictedClass);
+            Version(answer.Version).Predictions++;
+        }
+
         foreach (var feature in _numeric)
         {
             if (numeric.TryGetValue(feature.Name, out var value) && double.IsFinite(value)) feature.Add(value, _random);
@@ -107,24 +127,33 @@ public sealed class MonitorWindow
         return Records >= _spec.MaxRecords ? Close(now) ?? closed : closed;
     }
 
-    /// <summary>A label joined to its prediction: counts towards the current window's live metrics.</summary>
+    /// <summary>A label joined to its prediction: counts towards the current window's live metrics, and its serving
+    /// version's when the prediction named one.</summary>
     public void AddLabel(PendingPrediction prediction, double label)
     {
-        switch (_task)
-        {
-            case ModelTask.BinaryClassification:
-                _metrics.AddBinary(prediction.Prediction, label >= 0.5);
-                break;
-            case ModelTask.Regression:
-                _metrics.AddRegression(prediction.Prediction, label);
-                break;
-            default:
-                throw new InvalidOperationException("a class-name monitor takes labels by name: use AddClassLabel");
-        }
+        if (_task == ModelTask.MulticlassClassification) throw new InvalidOperationException("a class-name monitor takes labels by name: use AddClassLabel");
+        AddLabel(_metrics, prediction, label);
+        if (prediction.Version > 0) AddLabel(Version(prediction.Version).Metrics, prediction, label);
     }
 
     /// <summary>A class-name label joined to its prediction.</summary>
-    public void AddClassLabel(PendingPrediction prediction, string label) => _metrics.AddClass(prediction.PredictedClass ?? "", label);
+    public void AddClassLabel(PendingPrediction prediction, string label)
+    {
+        _metrics.AddClass(prediction.PredictedClass ?? "", label);
+        if (prediction.Version > 0) Version(prediction.Version).Metrics.AddClass(prediction.PredictedClass ?? "", label);
+    }
+
+    private static void AddLabel(LiveMetrics metrics, PendingPrediction prediction, double label)
+    {
+        if (metrics.Task == ModelTask.BinaryClassification) metrics.AddBinary(prediction.Prediction, label >= 0.5);
+        else metrics.AddRegression(prediction.Prediction, label);
+    }
+
+    private VersionWindow Version(int version)
+    {
+        if (!_versions.TryGetValue(version, out var window)) _versions[version] = window = new VersionWindow(new LiveMetrics(_task));
+        return window;
+    }
 
     /// <summary>Closes the window if its time is up; the report, or null (also when it had no records: an idle window
     /// just starts again).</summary>
@@ -146,15 +175,32 @@ public sealed class MonitorWindow
                 if (feature.Score() is { } score) scores.Add(score);
             }
 
-            report = new WindowReport(Start, now, Records, scores, DriftDecider.Decide(scores, _thresholds), _metrics.Compute());
+            report = new WindowReport(Start, now, Records, scores, DriftDecider.Decide(scores, _thresholds), _metrics.Compute())
+            {
+                ByVersion = [.. _versions.Where(v => v.Key > 0).Select(v => new VersionStats(v.Key, v.Value.Predictions, v.Value.Metrics.Count, v.Value.Metrics.Compute()))],
+                Predictions = _predictions.Close(),
+            };
+        }
+        else
+        {
+            _predictions.Close();
         }
 
         foreach (var feature in _numeric) feature.Reset();
         foreach (var feature in _categorical) feature.Reset();
         _metrics = new LiveMetrics(_task);
+        _versions.Clear();
         Records = 0;
         Start = now;
         return report;
+    }
+
+    /// <summary>One serving version's predictions and live metrics in the open window.</summary>
+    private sealed class VersionWindow(LiveMetrics metrics)
+    {
+        public long Predictions { get; set; }
+
+        public LiveMetrics Metrics { get; } = metrics;
     }
 
     /// <summary>A numeric feature: the baseline turned into the drift code's reference, and the window's counts and sample.</summary>
@@ -190,6 +236,13 @@ public sealed class MonitorWindow
 
         public string Name { get; }
 
+        public IReadOnlyList<double> Edges => _bins.Edges;
+
+        public void AddCounts(IReadOnlyList<long> counts)
+        {
+            for (var i = 0; i < counts.Count; i++) _counts[i] += counts[i];
+        }
+
         public void Add(double value, Random random)
         {
             _counts[_bins.BinOf(value)]++;
@@ -216,8 +269,9 @@ public sealed class MonitorWindow
 
         public FeatureDriftScores? Score()
         {
-            if (_sampled == 0) return null;
-            if (_reference is not null)
+            // Counts from client histograms come without values: such a window is scored on its bins (PSI, JS) only.
+            if (_sampled == 0 && !_counts.AsSpan().ContainsAnyExcept(0)) return null;
+            if (_reference is not null && _sampled > 0)
             {
                 var method = (long)_reference.Sample.Count * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
                 return DriftScorer.ScoreNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled), method);

@@ -22,12 +22,15 @@ public sealed class MonitoringService(IGrainFactory grains) : Contracts.V1.Monit
         var index = 0;
         await foreach (var batch in requestStream.ReadAllAsync(context.CancellationToken))
         {
-            var monitor = Monitor(batch.Tenant, batch.Model);
+            var monitor = Monitor(batch.Tenant, batch.Model, batch.Deployment);
             var task = Task(batch.Task);
             if (batch.Records.Count > MaxBatch)
                 throw OrchestratorException.Invalid("records", $"batch {index} has {batch.Records.Count:N0} records, more than {MaxBatch:N0}: send smaller batches on the stream");
+            if (batch.Histograms.Count > MaxBatch)
+                throw OrchestratorException.Invalid("histograms", $"batch {index} has {batch.Histograms.Count:N0} histograms, more than {MaxBatch:N0}: send one per feature");
             var records = batch.Records.Select((r, i) => ToInput(r, index, i)).ToList();
-            var result = await monitor.IngestAsync(batch.Version, task, records);
+            var histograms = batch.Histograms.Select(h => new HistogramInput(h.Feature, [.. h.Counts], new Dictionary<string, long>(h.Categories, StringComparer.Ordinal))).ToList();
+            var result = await monitor.IngestAsync(batch.Version, task, records, histograms);
             response.Records += result.Records;
             response.WindowsClosed += result.WindowsClosed;
             index++;
@@ -39,7 +42,7 @@ public sealed class MonitoringService(IGrainFactory grains) : Contracts.V1.Monit
     /// <inheritdoc />
     public override async Task<SendLabelsResponse> SendLabels(LabelBatch request, ServerCallContext context)
     {
-        var monitor = Monitor(request.Tenant, request.Model);
+        var monitor = Monitor(request.Tenant, request.Model, request.Deployment);
         if (request.Labels.Count > MaxBatch) throw OrchestratorException.Invalid("labels", $"{request.Labels.Count:N0} labels, more than {MaxBatch:N0}: send smaller batches");
         var labels = new List<LabelInput>(request.Labels.Count);
         for (var i = 0; i < request.Labels.Count; i++)
@@ -57,14 +60,27 @@ public sealed class MonitoringService(IGrainFactory grains) : Contracts.V1.Monit
     /// <inheritdoc />
     public override async Task<GetDriftResponse> GetDrift(GetDriftRequest request, ServerCallContext context)
     {
-        if (request.Windows is < 0 or > 500) throw OrchestratorException.Invalid("windows", "must be 0 (default 20) to 500");
-        var view = await Monitor(request.Tenant, request.Model).GetDriftAsync(request.Windows == 0 ? 20 : request.Windows);
+        if (request.Windows is < 0 or > MonitorGrain.HistoryLimit) throw OrchestratorException.Invalid("windows", $"must be 0 (default 20) to {MonitorGrain.HistoryLimit}");
+        var view = await Monitor(request.Tenant, request.Model, request.Deployment).GetDriftAsync(request.Windows == 0 ? 20 : request.Windows);
+        var deployment = request.Deployment.Length == 0 ? ModelDeployments.Default : request.Deployment;
         if (view.Version == 0)
-            throw OrchestratorException.NotFound($"model {RequestRules.Clip(request.Model)} has no monitor yet: stream its predictions with StreamPredictions first");
+        {
+            throw OrchestratorException.NotFound(
+                $"model {RequestRules.Clip(request.Model)} has no monitor yet in deployment {deployment}: stream its predictions with StreamPredictions first");
+        }
+
         var response = new GetDriftResponse
         {
             Version = view.Version, OpenRecords = view.OpenRecords, OpenSince = RunMapper.Time(view.OpenSince), AwaitingLabels = view.AwaitingLabels,
+            Deployment = deployment,
         };
+        foreach (var (feature, edges) in view.BinEdges)
+        {
+            var binEdges = new BinEdges();
+            binEdges.Edges.AddRange(edges);
+            response.BinEdges[feature] = binEdges;
+        }
+
         foreach (var window in view.Windows)
         {
             var proto = new DriftWindow
@@ -73,6 +89,23 @@ public sealed class MonitoringService(IGrainFactory grains) : Contracts.V1.Monit
                 DriftedShare = window.DriftedShare,
             };
             proto.Metrics.Add(window.Metrics);
+            foreach (var version in window.ByVersion)
+            {
+                var metrics = new VersionMetrics { Version = version.Version, Predictions = version.Predictions, Labeled = version.Labeled };
+                metrics.Metrics.Add(version.Metrics);
+                proto.ByVersion.Add(metrics);
+            }
+
+            if (window.Predictions is { } predictions)
+            {
+                proto.Predictions = new Contracts.V1.PredictionDistribution();
+                proto.Predictions.Edges.AddRange(predictions.Edges);
+                proto.Predictions.Classes.AddRange(predictions.Classes);
+                proto.Predictions.Counts.AddRange(predictions.Counts);
+                if (predictions.Psi is { } psi) proto.Predictions.Psi = psi;
+                if (predictions.JensenShannon is { } js) proto.Predictions.JsDistance = js;
+            }
+
             foreach (var f in window.Features)
             {
                 var feature = new FeatureDrift { Feature = f.Feature, Kind = f.Kind, Drifted = f.Drifted, Psi = f.Psi, JsDistance = f.JensenShannon };
@@ -90,12 +123,14 @@ public sealed class MonitoringService(IGrainFactory grains) : Contracts.V1.Monit
         return response;
     }
 
-    private IMonitorGrain Monitor(string tenant, string model)
+    private IMonitorGrain Monitor(string tenant, string model, string deployment)
     {
         var t = RequestRules.Tenant(tenant);
         if (model.Length == 0) throw OrchestratorException.Invalid("model", "is required: give the registered model's name, e.g. 'churn' (see `orch models list`)");
         if (!ModelNames.IsModelName(model)) throw OrchestratorException.Invalid("model", $"'{RequestRules.Clip(model)}' is not a model name: use 1-63 lowercase letters, digits and '-'");
-        return grains.GetGrain<IMonitorGrain>(ModelGrain.KeyOf(t, model));
+        if (deployment.Length > 0 && !ModelDeployments.IsName(deployment))
+            throw OrchestratorException.Invalid("deployment", $"'{RequestRules.Clip(deployment)}' is not a deployment name: use 1-63 lowercase letters, digits and '-' (or leave it empty for '{ModelDeployments.Default}')");
+        return grains.GetGrain<IMonitorGrain>(ModelDeployments.Key(t, model, deployment));
     }
 
     private static ModelTask Task(string task) => task switch
@@ -114,9 +149,10 @@ public sealed class MonitoringService(IGrainFactory grains) : Contracts.V1.Monit
             if (double.IsInfinity(value)) throw OrchestratorException.Invalid($"records[{index}].numeric.{name}", $"batch {batch}: infinity is not a feature value; send NaN (or leave the feature out) for a missing one");
         }
 
+        if (record.Version < 0) throw OrchestratorException.Invalid($"records[{index}].version", $"batch {batch}: {record.Version} is not a version: give the serving version's number, or 0 for the version the monitor watches");
         if (!double.IsFinite(record.Prediction)) throw OrchestratorException.Invalid($"records[{index}].prediction", $"batch {batch}: the prediction must be a finite number");
         return new PredictionInput(record.RequestId, new Dictionary<string, double>(record.Numeric, StringComparer.Ordinal),
             new Dictionary<string, string>(record.Categorical, StringComparer.Ordinal), record.Prediction, record.PredictedClass,
-            record.Time is null ? null : record.Time.ToDateTimeOffset());
+            record.Time is null ? null : record.Time.ToDateTimeOffset(), record.Version);
     }
 }

@@ -43,6 +43,26 @@ internal static class OrchestratorMetrics
     internal static readonly Gauge GpuMemoryUsed = Prometheus.Metrics.CreateGauge(
         "orchestrator_gpu_memory_used_bytes", "GPU memory in use from the agent's last heartbeat.", "node", "gpu");
 
+    internal static readonly Gauge ModelDriftScore = Prometheus.Metrics.CreateGauge(
+        "orchestrator_model_drift_score", "A feature's drift statistic in the monitor's latest closed window (psi, js_distance, ks_statistic, ks_pvalue, wasserstein, chi2_statistic, chi2_pvalue).",
+        "tenant", "model", "deployment", "feature", "statistic");
+
+    internal static readonly Gauge ModelDatasetDrift = Prometheus.Metrics.CreateGauge(
+        "orchestrator_model_dataset_drift", "1 when the monitor's latest closed window drifted as a dataset, else 0.", "tenant", "model", "deployment");
+
+    internal static readonly Gauge ModelDriftedFeatureShare = Prometheus.Metrics.CreateGauge(
+        "orchestrator_model_drifted_feature_share", "Share of features that drifted in the monitor's latest closed window, 0..1.", "tenant", "model", "deployment");
+
+    internal static readonly Gauge ModelLiveMetric = Prometheus.Metrics.CreateGauge(
+        "orchestrator_model_live_metric", "Live performance in the monitor's latest closed window, by serving version (\"all\": every prediction) and metric (accuracy, auc, mae, rmse).",
+        "tenant", "model", "deployment", "version", "metric");
+
+    internal static readonly Counter MonitorPredictions = Prometheus.Metrics.CreateCounter(
+        "orchestrator_monitor_predictions_total", "Prediction records a monitor took.", "tenant", "model", "deployment");
+
+    internal static readonly Counter MonitorWindowsClosed = Prometheus.Metrics.CreateCounter(
+        "orchestrator_monitor_windows_closed_total", "Monitor windows closed with records in them.", "tenant", "model", "deployment");
+
     internal static string Label(StepState state) => state.ToString().ToLowerInvariant();
 }
 

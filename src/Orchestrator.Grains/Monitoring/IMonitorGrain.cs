@@ -2,13 +2,15 @@ using Orchestrator.Core.Monitoring;
 
 namespace Orchestrator.Grains.Monitoring;
 
-/// <summary>The monitor of one model's live traffic (key <c>tenant/model</c>): tumbling windows against the baseline of
-/// the version it watches, drift scores per closed window (a bounded history), and live metrics from late labels.</summary>
+/// <summary>The monitor of one model deployment's live traffic (key <c>tenant/model/deployment</c>, see
+/// <see cref="Core.Models.ModelDeployments.Key"/>): tumbling windows against the baseline of the version it watches, drift
+/// scores per closed window (a bounded history), and live metrics from late labels, in total and per serving version.</summary>
 public interface IMonitorGrain : IGrainWithStringKey
 {
-    /// <summary>Takes prediction records. The first call starts the monitor on <paramref name="version"/> (a number, an
-    /// alias, "latest"; empty: champion) of the model, whose baseline profile the windows are scored against.</summary>
-    Task<IngestResult> IngestAsync(string version, ModelTask task, List<PredictionInput> records);
+    /// <summary>Takes prediction records and histograms binned at the source (histograms first; a bad one refuses the
+    /// whole batch). The first call starts the monitor on <paramref name="version"/> (a number, an alias, "latest";
+    /// empty: champion) of the model, whose baseline profile the windows are scored against.</summary>
+    Task<IngestResult> IngestAsync(string version, ModelTask task, List<PredictionInput> records, List<HistogramInput> histograms);
 
     /// <summary>Joins labels to waiting predictions by request id.</summary>
     Task<LabelResult> LabelAsync(List<LabelInput> labels);
@@ -26,7 +28,36 @@ public sealed record PredictionInput(
     [property: Id(2)] Dictionary<string, string> Categorical,
     [property: Id(3)] double Prediction,
     [property: Id(4)] string PredictedClass,
-    [property: Id(5)] DateTimeOffset? Time);
+    [property: Id(5)] DateTimeOffset? Time,
+    [property: Id(6)] int Version = 0);
+
+/// <summary>A feature's values binned at the source: counts per bin (numeric) or per category (categorical).</summary>
+[GenerateSerializer]
+[Alias("orch.histogram-input")]
+public sealed record HistogramInput(
+    [property: Id(0)] string Feature,
+    [property: Id(1)] List<long> Counts,
+    [property: Id(2)] Dictionary<string, long> Categories);
+
+/// <summary>One serving version's share of a closed window: predictions, labels joined, live metrics. What a rollout
+/// compares (champion against challenger).</summary>
+[GenerateSerializer]
+[Alias("orch.version-metrics")]
+public sealed record VersionMetricsRecord(
+    [property: Id(0)] int Version,
+    [property: Id(1)] long Predictions,
+    [property: Id(2)] long Labeled,
+    [property: Id(3)] Dictionary<string, double> Metrics);
+
+/// <summary>A closed window's prediction distribution and its distance from the previous window's.</summary>
+[GenerateSerializer]
+[Alias("orch.prediction-distribution")]
+public sealed record PredictionDistributionRecord(
+    [property: Id(0)] List<double> Edges,
+    [property: Id(1)] List<string> Classes,
+    [property: Id(2)] List<long> Counts,
+    [property: Id(3)] double? Psi,
+    [property: Id(4)] double? JensenShannon);
 
 /// <summary>A label for an earlier prediction.</summary>
 [GenerateSerializer]
@@ -68,7 +99,14 @@ public sealed record DriftWindowRecord(
     [property: Id(3)] bool Drifted,
     [property: Id(4)] double DriftedShare,
     [property: Id(5)] List<FeatureDriftRecord> Features,
-    [property: Id(6)] Dictionary<string, double> Metrics);
+    [property: Id(6)] Dictionary<string, double> Metrics)
+{
+    /// <summary>Predictions and live metrics per serving version (records that named one), by version.</summary>
+    [Id(7)] public List<VersionMetricsRecord> ByVersion { get; init; } = [];
+
+    /// <summary>The window's prediction distribution; null when it had none (or was stored before it was kept).</summary>
+    [Id(8)] public PredictionDistributionRecord? Predictions { get; init; }
+}
 
 /// <summary>The monitor as answered.</summary>
 [GenerateSerializer]
@@ -78,7 +116,11 @@ public sealed record DriftView(
     [property: Id(1)] List<DriftWindowRecord> Windows,
     [property: Id(2)] long OpenRecords,
     [property: Id(3)] DateTimeOffset? OpenSince,
-    [property: Id(4)] long AwaitingLabels);
+    [property: Id(4)] long AwaitingLabels)
+{
+    /// <summary>The bin edges of every numeric feature, for clients that bin at the source; empty before the monitor started.</summary>
+    [Id(5)] public Dictionary<string, List<double>> BinEdges { get; init; } = [];
+}
 
 /// <summary>Stored state of a monitor: what it watches and its recent windows.</summary>
 [GenerateSerializer]

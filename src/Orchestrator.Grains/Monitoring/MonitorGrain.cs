@@ -1,11 +1,13 @@
 using Orchestrator.Core.Drift;
 using Orchestrator.Core.Models;
 using Orchestrator.Core.Monitoring;
+using Orchestrator.Core.Pipelines;
+using Orchestrator.Grains.Metrics;
 using Orchestrator.Grains.Models;
 
 namespace Orchestrator.Grains.Monitoring;
 
-/// <summary>One model's monitor. The open window and the predictions waiting for labels live in memory (a restart
+/// <summary>One model deployment's monitor. The open window and the predictions waiting for labels live in memory (a restart
 /// starts a new window and forgets them, as a serving layer's metrics pipeline would); closed windows are stored.</summary>
 public sealed class MonitorGrain(
     [PersistentState("monitor")] IPersistentState<MonitorState> state,
@@ -22,12 +24,16 @@ public sealed class MonitorGrain(
 
     private MonitorWindow? _window;
     private readonly LabelJoinBuffer _labels = new(LabelWindow, LabelCapacity);
+    private MonitorMetrics? _metrics;
 
     private string Key => this.GetPrimaryKeyString();
+
+    private MonitorMetrics Series => _metrics ??= NewSeries();
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (state.State.History.Count > 0) Series.Latest(state.State.History[^1]);
         if (state.State.Version > 0)
         {
             try
@@ -45,19 +51,44 @@ public sealed class MonitorGrain(
     }
 
     /// <inheritdoc />
-    public async Task<IngestResult> IngestAsync(string version, ModelTask task, List<PredictionInput> records)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // An inactive monitor's series go with it, so the exported series stay bounded by the active monitors.
+        _metrics?.Remove();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<IngestResult> IngestAsync(string version, ModelTask task, List<PredictionInput> records, List<HistogramInput> histograms)
     {
         if (_window is null) await StartAsync(version, task);
         var closed = new List<WindowReport>();
         var now = time.GetUtcNow();
+        if (histograms.Count > 0)
+        {
+            // Histograms go first: a bad one refuses the batch before any of its records counted.
+            try
+            {
+                if (_window!.AddHistograms([.. histograms.Select(h => new FeatureHistogram(h.Feature, h.Counts, h.Categories))], now) is { } report) closed.Add(report);
+            }
+            catch (ValidationException e)
+            {
+                throw OrchestratorException.From(e);
+            }
+        }
+
         foreach (var record in records)
         {
             var at = record.Time ?? now;
+            // Version 0 is the version the monitor watches.
+            var served = record.Version > 0 ? record.Version : state.State.Version;
+            var predictedClass = record.PredictedClass.Length > 0 ? record.PredictedClass : null;
             if (record.RequestId.Length > 0)
-                _labels.Add(new PendingPrediction(record.RequestId, record.Prediction, record.PredictedClass.Length > 0 ? record.PredictedClass : null, at), now);
-            if (_window!.Add(record.Numeric, record.Categorical, now) is { } report) closed.Add(report);
+                _labels.Add(new PendingPrediction(record.RequestId, record.Prediction, predictedClass, at, served), now);
+            if (_window!.Add(record.Numeric, record.Categorical, new PredictionObservation(record.Prediction, predictedClass, served), now) is { } report) closed.Add(report);
         }
 
+        Series.Ingested(records.Count);
         await KeepAsync(closed);
         return new IngestResult(records.Count, closed.Count);
     }
@@ -89,14 +120,14 @@ public sealed class MonitorGrain(
     {
         var history = state.State.History;
         var latest = history.Skip(Math.Max(0, history.Count - windows)).Reverse().ToList();
-        return Task.FromResult(new DriftView(state.State.Version, latest, _window?.Records ?? 0, _window?.Start, _labels.Count));
+        var edges = _window?.BinEdges.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal) ?? [];
+        return Task.FromResult(new DriftView(state.State.Version, latest, _window?.Records ?? 0, _window?.Start, _labels.Count) { BinEdges = edges });
     }
 
     /// <summary>Starts watching a version: its baseline profile scores the windows.</summary>
     private async Task StartAsync(string version, ModelTask task)
     {
-        var slash = Key.IndexOf('/', StringComparison.Ordinal);
-        var (tenant, model) = (Key[..slash], Key[(slash + 1)..]);
+        var (tenant, model, _) = ModelDeployments.Parse(Key);
         var view = await GrainFactory.GetGrain<IModelGrain>(ModelGrain.KeyOf(tenant, model)).GetVersionAsync(version.Length == 0 ? "champion" : version);
         var profile = view.Record.Spec.Profile;
         if (profile.IsEmpty)
@@ -114,6 +145,12 @@ public sealed class MonitorGrain(
         }
     }
 
+    private MonitorMetrics NewSeries()
+    {
+        var (tenant, model, deployment) = ModelDeployments.Parse(Key);
+        return new MonitorMetrics(tenant, model, deployment);
+    }
+
     private async Task CloseByTimeAsync()
     {
         if (_window?.Tick(time.GetUtcNow()) is { } report) await KeepAsync([report]);
@@ -126,6 +163,8 @@ public sealed class MonitorGrain(
         history.AddRange(reports.Select(ToRecord));
         if (history.Count > HistoryLimit) history.RemoveRange(0, history.Count - HistoryLimit);
         await state.WriteStateAsync();
+        Series.Closed(reports.Count);
+        Series.Latest(history[^1]);
     }
 
     private static DriftWindowRecord ToRecord(WindowReport report)
@@ -135,6 +174,10 @@ public sealed class MonitorGrain(
             s.Feature, s.Kind == FeatureKind.Numeric ? "numeric" : "categorical", decisions.GetValueOrDefault(s.Feature), s.Psi, s.JensenShannon,
             s.KolmogorovSmirnov?.Statistic, s.KolmogorovSmirnov?.PValue, s.WassersteinNormalized, s.ChiSquared?.Statistic, s.ChiSquared?.PValue)).ToList();
         return new DriftWindowRecord(report.Start, report.End, report.Records, report.Drift.Drifted, report.Drift.DriftedShare, features,
-            new Dictionary<string, double>(report.Metrics, StringComparer.Ordinal));
+            new Dictionary<string, double>(report.Metrics, StringComparer.Ordinal))
+        {
+            ByVersion = [.. report.ByVersion.Select(v => new VersionMetricsRecord(v.Version, v.Predictions, v.Labeled, new Dictionary<string, double>(v.Metrics, StringComparer.Ordinal)))],
+            Predictions = report.Predictions is { } p ? new PredictionDistributionRecord([.. p.Edges], [.. p.Classes], [.. p.Counts], p.Psi, p.JensenShannon) : null,
+        };
     }
 }
