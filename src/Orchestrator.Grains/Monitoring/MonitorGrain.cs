@@ -3,7 +3,10 @@ using Orchestrator.Core.Models;
 using Orchestrator.Core.Monitoring;
 using Orchestrator.Core.Pipelines;
 using Orchestrator.Grains.Metrics;
+using Orchestrator.Core.Rollouts;
 using Orchestrator.Grains.Models;
+using Orchestrator.Grains.Retraining;
+using Orchestrator.Grains.Rollouts;
 
 namespace Orchestrator.Grains.Monitoring;
 
@@ -25,6 +28,7 @@ public sealed class MonitorGrain(
     private MonitorWindow? _window;
     private readonly LabelJoinBuffer _labels = new(LabelWindow, LabelCapacity);
     private MonitorMetrics? _metrics;
+    private DateTimeOffset? _rebasedAfter = DateTimeOffset.MinValue;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -165,6 +169,37 @@ public sealed class MonitorGrain(
         await state.WriteStateAsync();
         Series.Closed(reports.Count);
         Series.Latest(history[^1]);
+        await TellAsync(reports);
+    }
+
+    /// <summary>Closed windows count towards the model's retraining triggers and judge its rollout's challenger. When
+    /// the rollout has made another version champion, the next window compares traffic with that version's baseline.</summary>
+    private async Task TellAsync(List<WindowReport> reports)
+    {
+        var (tenant, model, deployment) = ModelDeployments.Parse(Key);
+        await GrainFactory.GetGrain<IRetrainingGrain>(ModelGrain.KeyOf(tenant, model)).OnWindowsAsync(deployment, [.. reports.Select(r => r.ToOutcome())]);
+        var rollout = GrainFactory.GetGrain<IRolloutGrain>(Key);
+        var watched = state.State.Version;
+        RolloutProgress? progress = null;
+        foreach (var report in reports.Where(r => r.ByVersion.Count > 0))
+        {
+            var versions = report.ByVersion.Select(v => new VersionWindowStats(v.Version == 0 ? watched : v.Version, v.Predictions, v.Labeled, v.Metrics)).ToList();
+            progress = await rollout.ObserveAsync(new RolloutObservation(report.End, versions));
+        }
+
+        progress ??= await rollout.GetAsync();
+        if (progress is { Phase: RolloutPhase.Completed } done && done.Challenger != watched && done.EndedAt > _rebasedAfter)
+        {
+            _rebasedAfter = done.EndedAt;
+            try
+            {
+                await StartAsync(done.Challenger.ToString(System.Globalization.CultureInfo.InvariantCulture), state.State.Task);
+            }
+            catch (OrchestratorException)
+            {
+                // The new champion has no profile: keep comparing with the old baseline.
+            }
+        }
     }
 
     private static DriftWindowRecord ToRecord(WindowReport report)

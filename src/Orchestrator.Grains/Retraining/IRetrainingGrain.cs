@@ -18,7 +18,8 @@ public interface IRetrainingGrain : IGrainWithStringKey
     /// <summary>Someone asks for a retraining now (the policy's one-at-a-time rule still holds; the cooldown does not).</summary>
     Task<RetrainingStatus> TriggerAsync(string reason, string actor);
 
-    /// <summary>The monitor of <paramref name="deployment"/> closed windows.</summary>
+    /// <summary>The monitor of <paramref name="deployment"/> closed windows (one-way: ingestion does not wait on retraining).</summary>
+    [OneWay]
     Task OnWindowsAsync(string deployment, List<WindowOutcome> windows);
 
     /// <summary>The budget granted this model's retraining: submit its run. One-way: the budget does not wait on the

@@ -5,6 +5,7 @@ using Orchestrator.Core.Retraining;
 using Orchestrator.Core.Runs;
 using Orchestrator.Grains.Models;
 using Orchestrator.Grains.Pipelines;
+using Orchestrator.Grains.Rollouts;
 using Orchestrator.Grains.Runs;
 using Orchestrator.Grains.Scheduling;
 
@@ -307,15 +308,15 @@ public sealed partial class RetrainingGrain(
         await state.WriteStateAsync();
     }
 
-    /// <summary>Makes the version challenger. Returns what happened, in words.</summary>
+    /// <summary>Makes the version challenger and starts its rollout on the policy's deployment. Returns what happened, in words.</summary>
     private async Task<string> PromoteAsync(int version, string reason)
     {
         var (tenant, model) = Name;
+        var deployment = state.State.Policy?.Deployment ?? ModelDeployments.Default;
         try
         {
-            await GrainFactory.GetGrain<IModelGrain>(ModelGrain.KeyOf(tenant, model))
-                .SetAliasAsync("challenger", version.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, Actor);
-            return $"version {version} passed the gates and is challenger";
+            var rollout = await GrainFactory.GetGrain<IRolloutGrain>(ModelDeployments.Key(tenant, model, deployment)).StartAsync(version, null, reason, Actor);
+            return $"version {version} passed the gates, is challenger, and its rollout started on deployment {deployment} at {rollout.Plan!.Steps[0].Percent}%";
         }
         catch (OrchestratorException e)
         {

@@ -30,14 +30,14 @@ public sealed class RetrainingGrainTests(ClusterFixture fixture)
         });
         var t0 = s.Cluster.Clock.GetUtcNow();
 
+        // Windows arrive one-way, as the monitor sends them.
         await retraining.OnWindowsAsync(ModelDeployments.Default, [Drifted(t0)]);
-        var afterOne = await retraining.GetAsync();
-        Assert.Equal((RetrainingPhase.Idle, 1, 0), (afterOne.State!.Phase, afterOne.State.DriftStreak, afterOne.History.Count));
+        var afterOne = await Eventually.MatchAsync(retraining.GetAsync, r => r.State!.DriftStreak == 1, "the first drifted window to count");
+        Assert.Equal((RetrainingPhase.Idle, 0), (afterOne.State!.Phase, afterOne.History.Count));
 
         await retraining.OnWindowsAsync(ModelDeployments.Default, [Drifted(t0.AddMinutes(10))]);
-        var running = await retraining.GetAsync();
-        Assert.Equal(RetrainingPhase.Running, running.State!.Phase);
-        var runId = running.State.Run!;
+        var running = await Eventually.MatchAsync(retraining.GetAsync, r => r.State!.Phase == RetrainingPhase.Running, "the retraining run to be submitted");
+        var runId = running.State!.Run!;
         var run = await s.Run(runId).GetAsync(includeEvents: false);
         Assert.Equal("retrain", run.Definition.Pipeline);
         Assert.Equal(t0.AddMinutes(10).ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ"), run.Parameters["until"]);
@@ -46,7 +46,7 @@ public sealed class RetrainingGrainTests(ClusterFixture fixture)
 
         // Two more drifted windows while it runs: recorded, not a second run.
         await retraining.OnWindowsAsync(ModelDeployments.Default, [Drifted(t0.AddMinutes(20)), Drifted(t0.AddMinutes(30))]);
-        var stillOne = await retraining.GetAsync();
+        var stillOne = await Eventually.MatchAsync(retraining.GetAsync, r => r.State!.Recorded is not null, "the trigger to be recorded");
         Assert.Equal((runId, TriggerKind.Drift), (stillOne.State!.Run, stillOne.State.Recorded!.Kind));
         Assert.Single(stillOne.History);
 
@@ -65,7 +65,7 @@ public sealed class RetrainingGrainTests(ClusterFixture fixture)
         var actions = (await model.GetAuditAsync(20, 0)).Entries.Select(e => e.Action).Reverse().ToList();
         Assert.Equal(
             [ModelAuditAction.RetrainingTriggered, ModelAuditAction.RetrainingStarted, ModelAuditAction.RetrainingTriggered, ModelAuditAction.VersionRegistered,
-             ModelAuditAction.RetrainingFinished, ModelAuditAction.GatesPassed, ModelAuditAction.AliasSet],
+             ModelAuditAction.RetrainingFinished, ModelAuditAction.GatesPassed, ModelAuditAction.AliasSet, ModelAuditAction.RolloutStarted],
             actions.SkipWhile(a => a != ModelAuditAction.RetrainingStarted).Prepend(ModelAuditAction.RetrainingTriggered));
     }
 
@@ -126,6 +126,8 @@ public sealed class RetrainingGrainTests(ClusterFixture fixture)
         Assert.Contains("asked by bob", next.History[0].Trigger.Reason);
         var aliases = (await model.GetAsync()).Aliases;
         Assert.False(aliases.ContainsKey("challenger"));
+        await s.Run(next.History[0].RunId).CancelAsync("test", "the test is over");
+        await s.WaitForStateAsync(next.History[0].RunId, RunState.Cancelled);
     }
 
     [Fact]
