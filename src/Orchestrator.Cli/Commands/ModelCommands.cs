@@ -8,7 +8,7 @@ using Orchestrator.Contracts.Yaml;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch models list|get|versions|register|alias|unalias|compare|audit|gates|retraining|retrain</c>: the model registry.</summary>
+/// <summary><c>orch models list|get|versions|register|alias|unalias|compare|audit|gates|retraining|retrain|rollout|split|traffic</c>: the model registry.</summary>
 internal static class ModelCommands
 {
     /// <summary>The <c>models</c> command group.</summary>
@@ -27,6 +27,7 @@ internal static class ModelCommands
         models.Subcommands.Add(ModelGateCommands.Create(app));
         models.Subcommands.Add(ModelRetrainingCommands.Create(app));
         models.Subcommands.Add(ModelRetrainingCommands.Retrain(app));
+        models.Subcommands.Add(ModelTrafficCommand.Create(app));
         models.Subcommands.Add(ModelRolloutCommands.Create(app));
         models.Subcommands.Add(ModelRolloutCommands.Split(app));
         return models;
