@@ -44,6 +44,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>A client of the rollout service.</summary>
     public RolloutService.RolloutServiceClient Rollouts => new(Channel);
 
+    /// <summary>RetrainingService over the channel.</summary>
+    public RetrainingService.RetrainingServiceClient Retraining => new(Channel);
+
     public string Output => _process?.Output ?? "";
 
     /// <summary>Starts a server with a fresh data directory; <paramref name="arguments"/> are extra command-line settings.</summary>
