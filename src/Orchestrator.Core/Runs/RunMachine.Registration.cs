@@ -8,10 +8,6 @@ namespace Orchestrator.Core.Runs;
 /// <summary>Register steps: the control plane executes them while they are Ready; their end is an event like any step's.</summary>
 public sealed partial class RunMachine
 {
-    /// <summary>Register steps that are Ready: each is a registration to execute (again, after a restart).</summary>
-    public IEnumerable<StepRuntime> PendingRegistrations() =>
-        _steps.Where(s => s.State == StepState.Ready && s.Plan.Definition.IsRegister);
-
     /// <summary>The registry stored (or had already stored) <paramref name="version"/> for the attempt: the step
     /// succeeds with one output, <c>version</c>, the number as text.</summary>
     public Transition OnRegistered(string key, int attempt, int version, DateTimeOffset now)
