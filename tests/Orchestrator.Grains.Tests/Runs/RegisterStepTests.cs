@@ -1,3 +1,4 @@
+using Orchestrator.Core.Models;
 using Orchestrator.Core.Pipelines;
 using Orchestrator.Core.Runs;
 using Orchestrator.Grains.Models;
@@ -70,6 +71,35 @@ public sealed class RegisterStepTests(ClusterFixture fixture)
         Assert.Single(record.Versions);
         var events = (await s.Run(runId).GetAsync(includeEvents: true)).Events!;
         Assert.Single(events, e => e.Type == RunEventType.StepSucceeded && e.StepKey == "register");
+    }
+
+    [Fact]
+    public async Task RegistrationAlreadyStoredBeforeARestart_IsAnsweredWithThatVersion_NotASecondOne()
+    {
+        await using var s = fixture.NewScenario();
+        var agent = await s.ConnectAsync("node", gpus: 1);
+        await s.CreatePipelineAsync(Pipeline(s));
+        var runId = (await s.SubmitAsync("churn")).Definition.Id;
+        var train = await agent.WaitForAssignmentAsync(runId, "train");
+        var model = Artifacts.Text("model", "weights");
+
+        // What a registration that reached the registry just before the silo stopped left behind: the version, under
+        // the request id of the step's first attempt, with the content the step builds.
+        var earlier = new ModelVersionSpec
+        {
+            Artifact = new ModelArtifact { Digest = model.Digest, SizeBytes = model.Size },
+            Source = new ModelSource { RunId = runId, StepKey = "train", Pipeline = "churn", PipelineVersion = 1 },
+            Parameters = new Dictionary<string, string> { ["learning_rate"] = "0.01" },
+            Metrics = new Dictionary<string, double> { ["auc"] = 0.9 },
+            Profile = ModelVersionJson.ReadProfile(Profile),
+        };
+        await Model(s).RegisterVersionAsync(earlier, PipelineRegistration.RequestId(runId, "register", 1), "before the restart", "test");
+
+        await agent.SucceedAsync(train, model, Artifacts.Text("metrics", """{"auc": 0.9}"""), Artifacts.Text("profile", Profile));
+        var run = await s.WaitForStepAsync(runId, "register", StepState.Succeeded);
+
+        Assert.Equal("1", Assert.Single(run.Steps.Single(x => x.Key == "register").Outputs).Value);
+        Assert.Single((await Model(s).GetAsync()).Versions);
     }
 
     [Fact]
