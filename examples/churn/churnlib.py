@@ -4,6 +4,7 @@ Standard library only. Every script imports this module from its own folder (pyt
 folder on sys.path), so the scripts work wherever the agent runs them from.
 """
 
+import bisect
 import csv
 import json
 import math
@@ -26,6 +27,13 @@ FEATURES = (
 
 TEST_FRACTION = 0.2
 MIN_ROWS = 50
+
+# The baseline profile the registry keeps for drift monitoring: numeric columns as quantile bins plus a bounded
+# sample, categorical columns as frequencies (see docs/models.md for the shape).
+PROFILE_NUMERIC = ("tenure", "monthly_charges", "total_charges", "support_calls", "num_products")
+PROFILE_CATEGORICAL = ("contract", "senior_citizen", "paperless_billing")
+PROFILE_BINS = 10
+PROFILE_SAMPLE = 500
 
 
 class UsageError(Exception):
@@ -162,6 +170,34 @@ def split(data, seed):
     test = [data[i] for i in sorted(order[:test_size])]
     train = [data[i] for i in sorted(order[test_size:])]
     return train, test
+
+
+def baseline_profile(rows, seed):
+    """The training rows' distribution as the registry's BaselineProfile JSON object.
+
+    Edges are deciles with repeats dropped (edges must be strictly ascending); a value equal to an edge counts in the
+    bin above it, as the monitors bin live values.
+    """
+    numeric = {}
+    for name in PROFILE_NUMERIC:
+        values = sorted(float(row[name]) for row in rows)
+        edges = []
+        for k in range(1, PROFILE_BINS):
+            edge = values[min(len(values) - 1, len(values) * k // PROFILE_BINS)]
+            if not edges or edge > edges[-1]:
+                edges.append(edge)
+        counts = [0] * (len(edges) + 1)
+        for value in values:
+            counts[bisect.bisect_right(edges, value)] += 1
+        sample = random.Random(f"profile-{seed}-{name}").sample(values, min(PROFILE_SAMPLE, len(values)))
+        numeric[name] = {"bin_edges": edges, "proportions": [c / len(values) for c in counts], "sample": sample}
+    categorical = {}
+    for name in PROFILE_CATEGORICAL:
+        counts = {}
+        for row in rows:
+            counts[str(row[name])] = counts.get(str(row[name]), 0) + 1
+        categorical[name] = {"frequencies": {k: v / len(rows) for k, v in sorted(counts.items())}, "count": len(rows)}
+    return {"numeric": numeric, "categorical": categorical}
 
 
 def fit_scaler(rows):

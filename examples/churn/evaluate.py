@@ -33,6 +33,8 @@ def main():
     parser.add_argument("--data", required=True, metavar="PATH", help="dataset CSV written by prepare.py")
     parser.add_argument("--seed", type=int, default=7, help="seed of the train/test split; the one train.py used")
     parser.add_argument("--metrics-out", required=True, metavar="PATH", help="where to write all metrics (JSON)")
+    parser.add_argument("--scores-out", metavar="PATH",
+                        help="where to write the best model's metrics as a flat JSON object of numbers (for the model registry)")
     parser.add_argument("--auc-out", required=True, metavar="PATH", help="where to write the best AUC (text)")
     parser.add_argument("--accuracy-out", required=True, metavar="PATH", help="where to write the best model's accuracy (text)")
     parser.add_argument("--best-model-out", required=True, metavar="PATH", help="where to copy the best model")
@@ -79,6 +81,10 @@ def main():
     }
     with open(args.metrics_out, "w", encoding="utf-8") as f:
         json.dump(metrics, f, indent=2)
+    if args.scores_out:
+        scores = {name: metrics[name] for name in ("auc", "accuracy", "log_loss", "best_lr", "test_churn_rate")}
+        with open(args.scores_out, "w", encoding="utf-8") as f:
+            json.dump(scores, f)
     churnlib.write_text(args.auc_out, f"{best['auc']:.6f}\n")
     churnlib.write_text(args.accuracy_out, f"{best['accuracy']:.6f}\n")
     print(f"best: model {best['index']} (lr {best['lr']}) with auc {best['auc']:.4f}")

@@ -2,6 +2,7 @@
 """prepare: write the churn dataset CSV, generated synthetically (known logistic ground truth) or read from --csv."""
 
 import argparse
+import json
 import sys
 
 # Steps read these scripts from a shared folder; keep python from writing __pycache__ into it.
@@ -17,6 +18,8 @@ def main():
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--csv", metavar="PATH", help=f"read this CSV instead of generating; columns: {', '.join(churnlib.COLUMNS)}")
     parser.add_argument("--out", required=True, metavar="PATH", help="where to write the dataset CSV")
+    parser.add_argument("--profile-out", metavar="PATH",
+                        help="where to write the training split's baseline profile (JSON, for the model registry)")
     args = parser.parse_args()
 
     if args.csv:
@@ -31,6 +34,11 @@ def main():
     churnlib.write_dataset(data, args.out)
     churned = sum(row["churned"] for row in data)
     print(f"churn rate {churned / len(data):.3f} ({churned} of {len(data)}); wrote {args.out}")
+    if args.profile_out:
+        train, _ = churnlib.split(data, args.seed)
+        with open(args.profile_out, "w", encoding="utf-8") as f:
+            json.dump(churnlib.baseline_profile(train, args.seed), f)
+        print(f"wrote the baseline profile of {len(train)} training rows to {args.profile_out}")
 
 
 if __name__ == "__main__":

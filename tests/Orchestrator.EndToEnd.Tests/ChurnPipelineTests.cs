@@ -6,7 +6,8 @@ using Orchestrator.EndToEnd.Tests.Harness;
 namespace Orchestrator.EndToEnd.Tests;
 
 /// <summary>The churn example end to end on the real server: real python processes on GPUs the scheduler assigned,
-/// outputs as content-addressed artifacts flowing between steps, the condition and the exit handler, then the cache.</summary>
+/// outputs as content-addressed artifacts flowing between steps, the condition and the exit handler, the best model
+/// registered with its metrics and baseline profile, then the cache.</summary>
 [Collection(EmbeddedServerCollection.Name)]
 public sealed class ChurnPipelineTests(EmbeddedServerFixture fixture)
 {
@@ -22,9 +23,9 @@ public sealed class ChurnPipelineTests(EmbeddedServerFixture fixture)
 
         Assert.Equal(RunState.Succeeded, run.State);
         var steps = run.Steps.ToDictionary(s => s.Key);
-        Assert.Equal(["prepare", "train[0]", "train[1]", "evaluate", "publish", "notify"], run.Steps.Select(s => s.Key));
+        Assert.Equal(["prepare", "train[0]", "train[1]", "evaluate", "register", "publish", "notify"], run.Steps.Select(s => s.Key));
         Assert.All(run.Steps, s => Assert.Equal(StepState.Succeeded, s.State));
-        Assert.All(run.Steps, s => Assert.Equal("e2e-node", s.Node));
+        Assert.All(run.Steps.Where(s => s.Key != "register"), s => Assert.Equal("e2e-node", s.Node));
 
         // Each training step asked for one GPU and got exactly one; the process saw it in CUDA_VISIBLE_DEVICES.
         foreach (var key in new[] { "train[0]", "train[1]" })
@@ -42,6 +43,17 @@ public sealed class ChurnPipelineTests(EmbeddedServerFixture fixture)
         Assert.Single(steps["publish"].Outputs, o => o.Name == "report");
         Assert.True(steps["notify"].ExitHandler);
         Assert.Contains($"run {run.Id} succeeded", await Logs.ReadAsync(fixture.Server.Runs, run.Id, "notify"), StringComparison.Ordinal);
+
+        // The register step stored the best model with its scores and the training split's profile (read from the
+        // artifact store: it is larger than an inline output).
+        var registered = await fixture.Server.Models.ListModelVersionsAsync(new ListModelVersionsRequest { Name = "churn", RunId = run.Id });
+        var listed = Assert.Single(registered.Versions);
+        var version = await fixture.Server.Models.GetModelVersionAsync(new GetModelVersionRequest { Name = "churn", Version = listed.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Equal(steps["evaluate"].Outputs.Single(o => o.Name == "best_model").Digest, version.Spec.Artifact.Digest);
+        Assert.Equal(auc, version.Spec.Metrics["auc"], 6);
+        Assert.Equal(("evaluate", "11"), (version.Spec.Source.StepKey, version.Spec.Parameters["seed"]));
+        Assert.Equal(9, version.Spec.Profile.Numeric["tenure"].BinEdges.Count);
+        Assert.Equal(["month-to-month", "one-year", "two-year"], version.Spec.Profile.Categorical["contract"].Frequencies.Keys.Order());
 
         // The dataset a step wrote is the artifact the next one read: same sha256 end to end.
         var dataset = steps["prepare"].Outputs.Single(o => o.Name == "dataset");

@@ -65,12 +65,18 @@ internal static class PipelineTables
         foreach (var s in spec.Steps.Append(spec.ExitHandler).OfType<StepSpec>())
         {
             var name = ReferenceEquals(s, spec.ExitHandler) ? $"{s.Name} (exit handler)" : s.Name;
-            var needs = s.Inputs.Values.Select(StepOfReference).OfType<string>().Concat(s.After).Distinct(StringComparer.Ordinal);
-            Tables.AddRow(steps, name, string.Join(' ', s.Command), string.Join(", ", needs), s.Foreach, s.When, Resources(s.Resources));
+            var reads = s.Register is { } r ? new[] { r.Artifact, r.Metrics, r.Profile, r.TrainingData } : s.Inputs.Values.AsEnumerable();
+            var needs = reads.Select(StepOfReference).OfType<string>().Concat(s.After).Distinct(StringComparer.Ordinal);
+            Tables.AddRow(steps, name, s.Register is null ? string.Join(' ', s.Command) : Registration(s.Register), string.Join(", ", needs), s.Foreach, s.When,
+                Resources(s.Resources));
         }
 
         return new Rows(header, new Text(""), parameters, steps);
     }
+
+    /// <summary>What a register step does, in the command column: it runs no command.</summary>
+    private static string Registration(RegisterSpec r) =>
+        $"register model {r.Model} from {r.Artifact}" + (r.Alias.Length > 0 ? $" as {r.Alias}" : "");
 
     private static string Resources(Resources? r)
     {

@@ -75,6 +75,21 @@ internal static class PipelineCanonicalJson
         Put(node, "foreach", step.Foreach);
         Put(node, "after", step.After.Cast<object>().ToList());
         if (step.Cache is { } cache) node["cache"] = cache;
+        if (step.Register is { } register) node["register"] = Register(register);
+        return node;
+    }
+
+    private static SortedDictionary<string, object> Register(RegisterSpec register)
+    {
+        var node = NewObject();
+        Put(node, "model", register.Model);
+        Put(node, "artifact", register.Artifact);
+        Put(node, "metrics", register.Metrics);
+        Put(node, "profile", register.Profile);
+        Put(node, "parameters", Map(register.Parameters));
+        Put(node, "tags", Map(register.Tags));
+        Put(node, "training_data", register.TrainingData);
+        Put(node, "alias", register.Alias);
         return node;
     }
 

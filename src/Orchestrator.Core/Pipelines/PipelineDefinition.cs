@@ -44,6 +44,7 @@ public sealed record ParameterDefinition(string Name, ParameterType Type, string
 /// <param name="ExpectedDuration">How long an attempt is expected to run, or null when unknown.</param>
 /// <param name="Replicas">Processes an attempt runs as one gang, each with <paramref name="Resources"/>: placed all at
 /// once or not at all, possibly across nodes; 1 for an ordinary step.</param>
+/// <param name="Register">For a register step, what it registers; null for a step that runs a process.</param>
 public sealed record StepDefinition(
     string Name,
     IReadOnlyList<Template> Command,
@@ -61,10 +62,14 @@ public sealed record StepDefinition(
     bool IsExitHandler,
     IReadOnlyList<string>? Pools = null,
     TimeSpan? ExpectedDuration = null,
-    int Replicas = 1)
+    int Replicas = 1,
+    RegisterDefinition? Register = null)
 {
     /// <summary>An attempt runs as several processes placed together (a distributed job).</summary>
     public bool IsGang => Replicas > 1;
+
+    /// <summary>The control plane executes it by registering a model version; no process runs.</summary>
+    public bool IsRegister => Register is not null;
 
     /// <summary>The pools named by the step, or none (the default pool).</summary>
     public IReadOnlyList<string> Pools { get; init; } = Pools ?? [];

@@ -98,6 +98,9 @@ public sealed record StepSpec
 
     /// <summary>How long an attempt is expected to run, e.g. "90m"; empty when unknown (the scheduler uses history).</summary>
     public string ExpectedDuration { get; init; } = "";
+
+    /// <summary>Set for a register step, which registers a model version instead of running a process; null otherwise.</summary>
+    public RegisterSpec? Register { get; init; }
 }
 
 /// <summary>Resources as written: Kubernetes quantities for CPU and memory.</summary>

@@ -21,7 +21,11 @@ public sealed record ResolvedStep(
     IReadOnlyList<string> Outputs,
     ResourceRequest Resources,
     TimeSpan? Timeout,
-    string? CacheKey);
+    string? CacheKey)
+{
+    /// <summary>For a register step, what to register; null for a step that runs a process.</summary>
+    public ResolvedRegistration? Registration { get; init; }
+}
 
 /// <summary>One input, delivered to the step as a file: exactly one of the three sources is set.</summary>
 /// <param name="Name">Input name.</param>

@@ -73,6 +73,18 @@ internal static class SpecNullChecks
         Text(errors, $"{path}.expected_duration", step.ExpectedDuration);
         Text(errors, $"{path}.when", step.When);
         Text(errors, $"{path}.foreach", step.Foreach);
+        if (step.Register is { } register)
+        {
+            Text(errors, $"{path}.register.model", register.Model);
+            Text(errors, $"{path}.register.artifact", register.Artifact);
+            Text(errors, $"{path}.register.metrics", register.Metrics);
+            Text(errors, $"{path}.register.profile", register.Profile);
+            Text(errors, $"{path}.register.training_data", register.TrainingData);
+            Map(errors, $"{path}.register.parameters", register.Parameters);
+            Map(errors, $"{path}.register.tags", register.Tags);
+            Text(errors, $"{path}.register.alias", register.Alias);
+        }
+
         Texts(errors, $"{path}.after", step.After);
     }
 

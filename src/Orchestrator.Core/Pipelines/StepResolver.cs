@@ -17,6 +17,7 @@ public static class StepResolver
         var step = planned.Definition;
 
         if (step.When is { } when && EvaluateCondition(plan, planned, context, when) is { } verdict) return verdict;
+        if (step.Register is { } register) return ResolveRegistration(plan, planned, context, register);
 
         var inputs = new List<ResolvedInput>(step.Inputs.Count);
         foreach (var (name, template) in step.Inputs.OrderBy(e => e.Key, StringComparer.Ordinal))
@@ -55,6 +56,42 @@ public static class StepResolver
             : null;
         return new StepResolution.Run(new ResolvedStep(
             planned.Key, command, step.Image, env, inputs, step.Outputs, step.Resources, step.Timeout, cacheKey));
+    }
+
+    private static StepResolution ResolveRegistration(RunPlan plan, PlannedStep planned, StepContext context, RegisterDefinition register)
+    {
+        var bound = new Dictionary<string, StepOutput>(StringComparer.Ordinal);
+        foreach (var (field, reference) in register.UpstreamOutputs())
+        {
+            var (outcome, input) = BindUpstream(plan, planned, context, $"register.{field}", reference);
+            if (outcome is not null) return outcome;
+            bound[field] = input!.Artifact!;
+        }
+
+        var parameters = new Dictionary<string, string>(register.Parameters.Count, StringComparer.Ordinal);
+        foreach (var (name, template) in register.Parameters)
+        {
+            var text = Render(template, reference => InputValue(plan, planned, context, reference), out var missing);
+            if (text is null) return new StepResolution.Fail($"register.parameters.{name}: {missing} has no value in this run");
+            parameters[name] = text;
+        }
+
+        var tags = new Dictionary<string, string>(register.Tags.Count, StringComparer.Ordinal);
+        foreach (var (key, template) in register.Tags)
+        {
+            var text = Render(template, reference => InputValue(plan, planned, context, reference), out var missing);
+            if (text is null) return new StepResolution.Fail($"register.tags.{key}: {missing} has no value in this run");
+            tags[key] = text;
+        }
+
+        var registration = new ResolvedRegistration(
+            register.Model, bound["artifact"], bound.GetValueOrDefault("metrics"), bound.GetValueOrDefault("profile"),
+            bound.GetValueOrDefault("training_data"), parameters, tags, register.Alias);
+        var step = planned.Definition;
+        return new StepResolution.Run(new ResolvedStep(planned.Key, [], "", new Dictionary<string, string>(), [], step.Outputs, step.Resources, null, null)
+        {
+            Registration = registration,
+        });
     }
 
     private static StepResolution? EvaluateCondition(RunPlan plan, PlannedStep planned, StepContext context, WhenExpression when)

@@ -64,7 +64,7 @@ internal sealed partial class StepValidator
             return false;
         }
 
-        var declared = scope.Spec.Steps[index].Outputs;
+        var declared = DeclaredOutputs(scope.Spec.Steps[index]);
         if (!declared.Contains(reference.Name, StringComparer.Ordinal))
         {
             scope.Add(field, declared.Count == 0

@@ -29,6 +29,7 @@ internal sealed partial class StepValidator
 
     private CheckedStep Check()
     {
+        if (step.Register is not null) return CheckRegisterStep();
         var outputs = CheckOutputs();
         foreach (var name in step.Inputs.Keys) inputNames.Add(name);
         var foreachParameter = CheckForeach();

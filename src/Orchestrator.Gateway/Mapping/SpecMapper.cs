@@ -79,6 +79,13 @@ public static class SpecMapper
         Foreach = s.Foreach,
         After = [.. s.After],
         Cache = s.HasCache ? s.Cache : null,
+        Register = s.Register is null ? null : new RegisterSpec
+        {
+            Model = s.Register.Model, Artifact = s.Register.Artifact, Metrics = s.Register.Metrics, Profile = s.Register.Profile,
+            Parameters = s.Register.Parameters.ToDictionary(kv => kv.Key, kv => kv.Value),
+            Tags = s.Register.Tags.ToDictionary(kv => kv.Key, kv => kv.Value),
+            TrainingData = s.Register.TrainingData, Alias = s.Register.Alias,
+        },
     };
 
     private static Proto.StepSpec ToProto(StepSpec s)
@@ -96,6 +103,17 @@ public static class SpecMapper
         result.Outputs.AddRange(s.Outputs);
         result.After.AddRange(s.After);
         result.Resources.Pools.AddRange(s.Resources.Pools);
+        if (s.Register is { } register)
+        {
+            result.Register = new Proto.RegisterSpec
+            {
+                Model = register.Model, Artifact = register.Artifact, Metrics = register.Metrics, Profile = register.Profile,
+                TrainingData = register.TrainingData, Alias = register.Alias,
+            };
+            result.Register.Parameters.Add(register.Parameters.ToDictionary());
+            result.Register.Tags.Add(register.Tags.ToDictionary());
+        }
+
         return result;
     }
 }

@@ -109,6 +109,10 @@ public sealed partial class RunGrain
             var current = new StepRef(RunId, step.Key, step.Attempt);
             switch (e.Type)
             {
+                case RunEventType.StepReady when step.Plan.Definition.IsRegister:
+                    var attempt = step.Attempt;
+                    effects.Add(() => ExecuteRegistrationAsync(step.Key, attempt));
+                    break;
                 case RunEventType.StepReady:
                     _ready.Add(Pending(step));
                     break;
@@ -208,12 +212,16 @@ public sealed partial class RunGrain
         var machine = Machine;
         var ready = new List<PendingStep>();
         var placed = new List<StepRuntime>();
+        var registrations = new List<StepRuntime>();
         foreach (var step in machine.Steps)
         {
             try
             {
                 switch (step.State)
                 {
+                    case StepState.Ready when step.Plan.Definition.IsRegister:
+                        registrations.Add(step);
+                        break;
                     case StepState.Ready:
                         ready.Add(Pending(step));
                         break;
@@ -243,6 +251,20 @@ public sealed partial class RunGrain
         catch (Exception ex) when (ex is not OrchestratorException)
         {
             logger.LogWarning(ex, "Run {RunId}: could not re-issue its queued and placed steps; the next sweep will", RunId);
+        }
+
+        // A registration whose result was not journaled (a restart, a registry that was unreachable) runs again: its
+        // request id makes the registry answer with the version it already stored.
+        foreach (var step in registrations)
+        {
+            try
+            {
+                await ExecuteRegistrationAsync(step.Key, step.Attempt);
+            }
+            catch (Exception ex) when (ex is not OrchestratorException)
+            {
+                logger.LogWarning(ex, "Run {RunId}: registration of step {Step} failed; the next sweep retries it", RunId, step.Key);
+            }
         }
 
         await Transact(AdvanceAsync);

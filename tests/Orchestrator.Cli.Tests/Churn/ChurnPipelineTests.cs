@@ -4,6 +4,8 @@ using System.Text.Json;
 
 using Orchestrator.Cli.Tests.Support;
 using Orchestrator.Contracts.Yaml;
+using Orchestrator.Core.Models;
+using Orchestrator.Core.Pipelines;
 
 namespace Orchestrator.Cli.Tests.Churn;
 
@@ -56,6 +58,16 @@ public sealed class ChurnPipelineTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bestModel)), r.GetProperty("model_sha256").GetString());
         Assert.Equal(9, r.GetProperty("model").GetProperty("weights").GetArrayLength());
         Assert.Equal(2, metrics.RootElement.GetProperty("models").GetArrayLength());
+
+        // What the register step hands the registry: flat scores and a profile the registry's validator accepts.
+        var scores = ModelVersionJson.ReadMetrics(await File.ReadAllTextAsync(runner.OutputPath("evaluate", "scores")));
+        Assert.Equal(metrics.RootElement.GetProperty("auc").GetDouble(), scores["auc"]);
+        var profile = ModelVersionJson.ReadProfile(await File.ReadAllTextAsync(runner.OutputPath("prepare", "profile")));
+        var problems = new List<ValidationError>();
+        ProfileValidator.Check(profile, problems);
+        Assert.Empty(problems);
+        Assert.Equal(["monthly_charges", "num_products", "support_calls", "tenure", "total_charges"], profile.Numeric.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["contract", "paperless_billing", "senior_citizen"], profile.Categorical.Keys.Order(StringComparer.Ordinal));
 
         var notify = Succeeded(await runner.RunAsync(spec.ExitHandler, runStatus: "succeeded"));
         Assert.Equal("churn run r-test succeeded", notify.Stdout.TrimEnd());

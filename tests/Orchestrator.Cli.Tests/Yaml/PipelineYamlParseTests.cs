@@ -25,7 +25,7 @@ public sealed class PipelineYamlParseTests
         Assert.Equal(ParameterType.Float, spec.Parameters.Single(p => p.Name == "min_auc").Type);
         Assert.Equal("examples/churn", spec.Parameters[0].Default.StringValue);
 
-        Assert.Equal(["prepare", "train", "evaluate", "publish"], spec.Steps.Select(s => s.Name));
+        Assert.Equal(["prepare", "train", "evaluate", "register", "publish"], spec.Steps.Select(s => s.Name));
         var train = spec.Steps[1];
         Assert.Equal("{{params.learning_rates}}", train.Foreach);
         Assert.Equal("{{steps.prepare.outputs.dataset}}", train.Inputs["data"]);
@@ -36,7 +36,12 @@ public sealed class PipelineYamlParseTests
         Assert.Equal("10m", train.Timeout);
         Assert.Equal(["model", "loss"], train.Outputs);
         Assert.Equal("{{steps.train.outputs.model}}", spec.Steps[2].Inputs["models"]);
-        Assert.Equal("{{steps.evaluate.outputs.auc}} >= {{params.min_auc}}", spec.Steps[3].When);
+        var register = spec.Steps[3].Register;
+        Assert.Equal(("churn", "{{steps.evaluate.outputs.best_model}}", "{{steps.prepare.outputs.profile}}", "candidate"),
+            (register.Model, register.Artifact, register.Profile, register.Alias));
+        Assert.Equal("{{params.seed}}", register.Parameters["seed"]);
+        Assert.Empty(spec.Steps[3].Command);
+        Assert.Equal("{{steps.evaluate.outputs.auc}} >= {{params.min_auc}}", spec.Steps[4].When);
         Assert.Equal("notify", spec.ExitHandler.Name);
         Assert.Contains("{{run.status}}", spec.ExitHandler.Command);
         Assert.False(spec.HasCache);
