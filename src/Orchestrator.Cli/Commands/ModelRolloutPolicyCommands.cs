@@ -48,7 +48,7 @@ internal static class ModelRolloutPolicyCommands
 
             Example file:
               steps:                                  # percent ascending, the last 100; a step moves on when both hold
-                - {percent: 5, bake: 600s}             # bake in seconds: 600s is 10 minutes
+                - {percent: 5, bake: 600s}            # bake in seconds: 600s is 10 minutes
                 - {percent: 25, bake: 1800s, min_predictions: 1000}
                 - {percent: 100, bake: 3600s}
               guards:                                 # roll back when the challenger regresses against the champion
