@@ -45,7 +45,7 @@ internal static class ModelRetrainingCommands
         var command = new Command("retrain", """
             Retrain a model now with its policy's pipeline, within the cluster-wide retraining budget. The cooldown does
             not apply to a manual trigger; one retraining at a time does: while one waits or runs, this trigger is
-            recorded and runs when it ends (exit code 6, FAILED_PRECONDITION).
+            recorded and runs when it ends (exit code 2, FAILED_PRECONDITION).
 
             Example:
               orch models retrain churn --reason "new labelled data landed"

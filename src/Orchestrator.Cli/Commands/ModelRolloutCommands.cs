@@ -8,7 +8,7 @@ using Orchestrator.Core.Pipelines;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch models rollout start|status|advance|rollback</c> and <c>orch models split</c>: progressive rollouts.</summary>
+/// <summary><c>orch models rollout start|status|advance|rollback|policy</c> and <c>orch models split</c>: progressive rollouts.</summary>
 internal static class ModelRolloutCommands
 {
     /// <summary>The <c>rollout</c> command group.</summary>
@@ -22,6 +22,7 @@ internal static class ModelRolloutCommands
         command.Subcommands.Add(Status(app));
         command.Subcommands.Add(Advance(app));
         command.Subcommands.Add(RollBack(app));
+        command.Subcommands.Add(ModelRolloutPolicyCommands.Create(app));
         return command;
     }
 
@@ -138,9 +139,11 @@ internal static class ModelRolloutCommands
         return command;
     }
 
-    private static Option<string> DeploymentOption() => new("--deployment") { Description = "the model deployment (default: default)", HelpName = "D" };
+    /// <summary>The <c>--deployment</c> option every rollout command takes.</summary>
+    internal static Option<string> DeploymentOption() => new("--deployment") { Description = "the model deployment (default: default)", HelpName = "D" };
 
-    private static DeploymentRef Where(CommandContext context, Argument<string> name, Option<string> deployment) => new()
+    /// <summary>The deployment a command names: the tenant, the model argument, the --deployment option.</summary>
+    internal static DeploymentRef Where(CommandContext context, Argument<string> name, Option<string> deployment) => new()
     {
         Tenant = context.Settings.Tenant, Model = context.Parse.GetValue(name)!, Deployment = context.Parse.GetValue(deployment) ?? "",
     };
@@ -154,9 +157,9 @@ internal static class ModelRolloutCommands
         {
             hold = bake is null ? TimeSpan.FromMinutes(10) : Durations.Parse(bake);
         }
-        catch (ValidationException e)
+        catch (FormatException e)
         {
-            throw new CliUsageException($"--bake '{bake}': {e.Errors[0].Message} (e.g. 10m, 1h)");
+            throw new CliUsageException($"--bake '{bake}': {e.Message}");
         }
 
         var plan = new RolloutPlan();
@@ -199,6 +202,8 @@ internal static class ModelRolloutCommands
         if (rollout.Phase != "progressing") return;
         foreach (var (label, stats) in new[] { ("champion", rollout.ChampionAtStep), ("challenger", rollout.ChallengerAtStep) })
         {
+            // A step that has seen no monitoring window yet has no stats for either version.
+            if (stats is null) continue;
             var metrics = string.Join(", ", stats.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value.ToString("0.####", CultureInfo.InvariantCulture)}"));
             context.WriteLine($"  {label} {stats.Version}: {stats.Predictions:N0} predictions, {stats.Labeled:N0} labeled{(metrics.Length > 0 ? $", {metrics}" : "")}");
         }

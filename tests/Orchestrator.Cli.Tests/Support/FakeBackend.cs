@@ -77,7 +77,33 @@ public sealed class FakeBackend
 
     public Func<EvaluateGatesRequest, GateEvaluation> EvaluateGates { get; set; } = _ => throw Unimplemented();
 
-    /// <summary>The <c>x-orch-user</c> header of each model call, in order of arrival (empty when absent).</summary>
+    public Func<StartRolloutRequest, Rollout> StartRollout { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetRolloutRequest, Rollout> GetRollout { get; set; } = _ => throw Unimplemented();
+
+    public Func<AdvanceRolloutRequest, Rollout> AdvanceRollout { get; set; } = _ => throw Unimplemented();
+
+    public Func<RollBackRolloutRequest, Rollout> RollBackRollout { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetTrafficSplitRequest, TrafficSplit> GetTrafficSplit { get; set; } = _ => throw Unimplemented();
+
+    public Func<SetRolloutPolicyRequest, RolloutPlan> SetRolloutPolicy { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetRolloutPolicyRequest, RolloutPlan> GetRolloutPolicy { get; set; } = _ => throw Unimplemented();
+
+    public Func<SetRetrainingPolicyRequest, RetrainingStatus> SetRetrainingPolicy { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetRetrainingStatusRequest, RetrainingStatus> GetRetrainingStatus { get; set; } = _ => throw Unimplemented();
+
+    public Func<DeleteRetrainingPolicyRequest, RetrainingStatus> DeleteRetrainingPolicy { get; set; } = _ => throw Unimplemented();
+
+    public Func<TriggerRetrainingRequest, RetrainingStatus> TriggerRetraining { get; set; } = _ => throw Unimplemented();
+
+    public Func<GetRetrainingBudgetRequest, RetrainingBudget> GetRetrainingBudget { get; set; } = _ => throw Unimplemented();
+
+    public Func<SetRetrainingBudgetRequest, RetrainingBudget> SetRetrainingBudget { get; set; } = _ => throw Unimplemented();
+
+    /// <summary>The <c>x-orch-user</c> header of each model, rollout and retraining call, in order of arrival (empty when absent).</summary>
     public ConcurrentQueue<string> ModelCallers { get; } = new();
 
     /// <summary>The requests of one type, in order of arrival.</summary>

@@ -41,6 +41,8 @@ public sealed class FakeOrchestratorServer : IAsyncDisposable
         app.MapGrpcService<FakeNodeService>();
         app.MapGrpcService<FakeSchedulingService>();
         app.MapGrpcService<FakeModelService>();
+        app.MapGrpcService<FakeRolloutService>();
+        app.MapGrpcService<FakeRetrainingService>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FakeOrchestratorServer(app, address);
