@@ -103,8 +103,10 @@ public sealed class ClosedLoopTests(EmbeddedServerFixture fixture)
             var champion = await server.Models.GetModelVersionAsync(new GetModelVersionRequest { Tenant = tenant, Name = "churn", Version = "champion" });
             Assert.Equal(2, champion.Version);
 
-            // The monitor now compares the same shifted traffic with the new champion's baseline: no drift.
-            await TrafficAsync(server, tenant, "--shift", "2", "--seed", "4");
+            // The monitor now compares traffic with the new champion's baseline. `traffic` draws from the champion's profile,
+            // now version 2's (trained on data two deviations off), so --shift 0 is the same world as the shifted
+            // traffic above: no drift any more.
+            await TrafficAsync(server, tenant, "--shift", "0", "--seed", "4");
             drift = await server.Monitoring.GetDriftAsync(new GetDriftRequest { Tenant = tenant, Model = "churn", Windows = 1 });
             Assert.Equal(2, drift.Version);
             Assert.False(drift.Windows[0].Drifted, "traffic like the new champion's training data should not drift");
