@@ -168,7 +168,9 @@ public sealed class MonitorWindow
         private readonly QuantileBinning _bins;
         private readonly long[] _referenceCounts;
         private readonly long[] _counts;
+        // The reservoir, then one slot for the +infinity the scoring pass needs after the values.
         private readonly double[] _sample;
+        private readonly int _sampleSize;
         private int _sampled;
         private long _seen;
 
@@ -179,7 +181,8 @@ public sealed class MonitorWindow
             _bins = new QuantileBinning(profile.BinEdges);
             _referenceCounts = [.. profile.Proportions.Select(p => (long)Math.Round(p * CountScale))];
             _counts = new long[_bins.BinCount];
-            _sample = new double[sampleSize];
+            _sampleSize = sampleSize;
+            _sample = new double[sampleSize + 1];
             // Without a sample the baseline supports the binned statistics only (PSI, JS).
             if (profile.Sample.Count > 0)
             {
@@ -210,8 +213,8 @@ public sealed class MonitorWindow
         private void Sample(double value, Random random)
         {
             _seen++;
-            if (_sampled < _sample.Length) _sample[_sampled++] = value;
-            else if (random.NextInt64(_seen) is var slot && slot < _sample.Length) _sample[slot] = value;
+            if (_sampled < _sampleSize) _sample[_sampled++] = value;
+            else if (random.NextInt64(_seen) is var slot && slot < _sampleSize) _sample[slot] = value;
         }
 
         public FeatureDriftScores? Score()
@@ -219,8 +222,11 @@ public sealed class MonitorWindow
             if (_sampled == 0) return null;
             if (_reference is not null)
             {
-                var method = (long)_reference.Sample.Count * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
-                return DriftScorer.ScoreNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled), method);
+                var method = (long)_reference.SortedSample.Length * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
+                // The reservoir starts again after the close, so it can be sorted where it lies.
+                _sample.AsSpan(0, _sampled).Sort();
+                _sample[_sampled] = double.PositiveInfinity;
+                return DriftScorer.ScoreSortedNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled + 1), method, KolmogorovPValueCache.Shared);
             }
 
             return new FeatureDriftScores(Name, FeatureKind.Numeric,
