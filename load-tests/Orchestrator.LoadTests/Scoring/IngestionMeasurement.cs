@@ -2,10 +2,11 @@ using System.Diagnostics;
 
 using Orchestrator.Core.Models;
 using Orchestrator.Core.Monitoring;
+using Orchestrator.LoadTests.Measurement;
 
 namespace Orchestrator.LoadTests.Scoring;
 
-/// <summary>Ingestion into a monitor's window on one thread: records of every numeric feature binned and sampled, windows
+/// <summary>Ingestion into a monitor's window on one thread (its CPU time): records of every numeric feature binned and sampled, windows
 /// of 10,000 records closing (and being scored) as they fill, as a monitor grain runs it.</summary>
 internal static class IngestionMeasurement
 {
@@ -20,14 +21,17 @@ internal static class IngestionMeasurement
         var batches = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, workload.Features)
             .Select(f => Enumerable.Range(0, BatchRecords).Select(_ => random.NextDouble() + f).ToArray()).ToArray()).ToArray();
         long records = 0;
+        var cpu = new ThreadCpuClock();
         var wall = Stopwatch.StartNew();
+        cpu.Start();
         while (wall.Elapsed < time)
         {
             window.AddColumns(batches[(int)(records / BatchRecords % batches.Length)], DateTimeOffset.UnixEpoch);
             records += BatchRecords;
         }
 
-        return records * workload.Features / wall.Elapsed.TotalSeconds;
+        cpu.Stop();
+        return records * workload.Features / (cpu.ElapsedMicroseconds / 1e6);
     }
 
     /// <summary>Feature values per second through <see cref="MonitorWindow.Add"/>, one record (a dictionary by name) at a time.</summary>
@@ -39,13 +43,16 @@ internal static class IngestionMeasurement
         var records = Enumerable.Range(0, 4_096).Select(_ => names.Select((n, f) => (n, v: random.NextDouble() + f)).ToDictionary(x => x.n, x => x.v)).ToArray();
         var noCategories = new Dictionary<string, string>();
         long added = 0;
+        var cpu = new ThreadCpuClock();
         var wall = Stopwatch.StartNew();
+        cpu.Start();
         while (wall.Elapsed < time)
         {
             for (var i = 0; i < records.Length; i++) window.Add(records[i], noCategories, DateTimeOffset.UnixEpoch);
             added += records.Length;
         }
 
-        return added * workload.Features / wall.Elapsed.TotalSeconds;
+        cpu.Stop();
+        return added * workload.Features / (cpu.ElapsedMicroseconds / 1e6);
     }
 }
