@@ -20,6 +20,7 @@ public sealed class NumericReferenceProfile
         _sortedSample = QuantileBinning.SortedFiniteWithSentinel([.. sample], nameof(sample));
         if (_sortedSample.Length == 1) throw new ArgumentException("the sample is empty; keep at least one reference value", nameof(sample));
         if (!(standardDeviation >= 0) || double.IsInfinity(standardDeviation)) throw new ArgumentOutOfRangeException(nameof(standardDeviation), standardDeviation, "the standard deviation must be finite and not negative");
+        Sample = new ArraySegment<double>(_sortedSample, 0, _sortedSample.Length - 1);
         Bins = bins;
         TotalCount = _counts.Sum();
         StandardDeviation = standardDeviation;
@@ -32,7 +33,7 @@ public sealed class NumericReferenceProfile
     public IReadOnlyList<long> Counts => _counts;
 
     /// <summary>The reference sample, ascending.</summary>
-    public IReadOnlyList<double> Sample => new ArraySegment<double>(_sortedSample, 0, _sortedSample.Length - 1);
+    public IReadOnlyList<double> Sample { get; }
 
     /// <summary>Population standard deviation (divisor n) of the whole reference.</summary>
     public double StandardDeviation { get; }
