@@ -6,6 +6,14 @@ public static class BinProportions
     /// <summary>Each count divided by the total; all zeros when the total is zero.</summary>
     public static double[] FromCounts(ReadOnlySpan<long> counts)
     {
+        var proportions = new double[counts.Length];
+        FromCounts(counts, proportions);
+        return proportions;
+    }
+
+    /// <summary>As <see cref="FromCounts(ReadOnlySpan{long})"/>, into <paramref name="proportions"/> (as long as the counts).</summary>
+    internal static void FromCounts(ReadOnlySpan<long> counts, Span<double> proportions)
+    {
         long total = 0;
         foreach (var count in counts)
         {
@@ -13,11 +21,17 @@ public static class BinProportions
             total += count;
         }
 
-        var proportions = new double[counts.Length];
-        if (total == 0) return proportions;
+        if (total == 0)
+        {
+            proportions.Clear();
+            return;
+        }
+
         for (var i = 0; i < counts.Length; i++) proportions[i] = (double)counts[i] / total;
-        return proportions;
     }
+
+    // Bins and categories up to this many are turned into proportions on the stack: scoring a window allocates nothing.
+    internal const int StackLimit = 128;
 
     internal static void RequireSameLength(int reference, int current)
     {

@@ -9,8 +9,17 @@ public static class DriftScorer
     {
         ArgumentNullException.ThrowIfNull(reference);
         if (currentSample.IsEmpty) throw new ArgumentException("the current sample is empty; a window needs values to compare", nameof(currentSample));
-        var current = QuantileBinning.SortedFinite(currentSample, nameof(currentSample));
-        var wasserstein = WassersteinDistance.ComputeSorted(reference.SortedSample, current);
+        return ScoreSortedNumeric(feature, reference, currentCounts, QuantileBinning.SortedFiniteWithSentinel(currentSample, nameof(currentSample)), method);
+    }
+
+    /// <summary>Scores a window whose sample is already ascending and finite and followed by one +infinity (a monitor
+    /// sorts its reservoir in place): one merged pass for KS and Wasserstein, no copy, the p-value from
+    /// <paramref name="pValues"/> when given.</summary>
+    internal static FeatureDriftScores ScoreSortedNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, ReadOnlySpan<double> sortedCurrentAndSentinel, KolmogorovSmirnovMethod method, KolmogorovPValueCache? pValues = null)
+    {
+        var (statistic, wasserstein) = SortedSampleComparison.Compute(reference.SortedSampleAndSentinel, sortedCurrentAndSentinel);
+        int n1 = reference.SortedSample.Length, n2 = sortedCurrentAndSentinel.Length - 1;
+        var (p, used) = pValues is null ? KolmogorovSmirnovTest.PValue(statistic, n1, n2, method) : pValues.PValue(statistic, n1, n2, method);
         long total = 0;
         foreach (var c in currentCounts) total += c;
         return new FeatureDriftScores(
@@ -22,8 +31,8 @@ public static class DriftScorer
             Wasserstein = wasserstein,
             WassersteinNormalized = WassersteinDistance.Normalized(wasserstein, reference.StandardDeviation),
             ReferenceStandardDeviation = reference.StandardDeviation,
-            KolmogorovSmirnov = KolmogorovSmirnovTest.ComputeSorted(reference.SortedSample, current, method),
-            ReferenceCount = reference.Counts.Sum(),
+            KolmogorovSmirnov = new KolmogorovSmirnovResult(statistic, p, used),
+            ReferenceCount = reference.TotalCount,
             CurrentCount = total,
         };
     }

@@ -8,8 +8,10 @@ public static class JensenShannonDistance
     public static double FromProportions(ReadOnlySpan<double> reference, ReadOnlySpan<double> current)
     {
         BinProportions.RequireSameLength(reference.Length, current.Length);
-        var p = Normalized(reference, nameof(reference));
-        var q = Normalized(current, nameof(current));
+        var p = reference.Length <= BinProportions.StackLimit ? stackalloc double[reference.Length] : new double[reference.Length];
+        var q = current.Length <= BinProportions.StackLimit ? stackalloc double[current.Length] : new double[current.Length];
+        Normalize(reference, p, nameof(reference));
+        Normalize(current, q, nameof(current));
         var divergence = 0.0;
         for (var i = 0; i < p.Length; i++)
         {
@@ -23,13 +25,19 @@ public static class JensenShannonDistance
     }
 
     /// <summary>The distance between two count vectors over the same bins.</summary>
-    public static double FromCounts(ReadOnlySpan<long> reference, ReadOnlySpan<long> current) =>
-        FromProportions(BinProportions.FromCounts(reference), BinProportions.FromCounts(current));
+    public static double FromCounts(ReadOnlySpan<long> reference, ReadOnlySpan<long> current)
+    {
+        var r = reference.Length <= BinProportions.StackLimit ? stackalloc double[reference.Length] : new double[reference.Length];
+        var c = current.Length <= BinProportions.StackLimit ? stackalloc double[current.Length] : new double[current.Length];
+        BinProportions.FromCounts(reference, r);
+        BinProportions.FromCounts(current, c);
+        return FromProportions(r, c);
+    }
 
     // scipy.special.rel_entr: x*log(x/y) for x, y > 0; 0 for x == 0 (m >= x/2 keeps y > 0 whenever x > 0).
     private static double RelativeEntropy(double x, double y) => x > 0 ? x * Math.Log(x / y) : 0.0;
 
-    private static double[] Normalized(ReadOnlySpan<double> weights, string name)
+    private static void Normalize(ReadOnlySpan<double> weights, Span<double> normalized, string name)
     {
         var sum = 0.0;
         foreach (var w in weights)
@@ -39,8 +47,6 @@ public static class JensenShannonDistance
         }
 
         if (sum == 0) throw new ArgumentException("all weights are zero; a distribution needs some mass", name);
-        var normalized = new double[weights.Length];
         for (var i = 0; i < weights.Length; i++) normalized[i] = weights[i] / sum;
-        return normalized;
     }
 }

@@ -5,6 +5,7 @@ namespace Orchestrator.Core.Drift;
 public sealed class NumericReferenceProfile
 {
     private readonly long[] _counts;
+    // The sample ascending, then +infinity: the sentinel the merged KS and Wasserstein pass reads past the end.
     private readonly double[] _sortedSample;
 
     /// <summary>A profile from parts already computed (as a registry stores them).</summary>
@@ -16,10 +17,12 @@ public sealed class NumericReferenceProfile
         _counts = [.. counts];
         if (_counts.Length != bins.BinCount) throw new ArgumentException($"counts has {_counts.Length} entries; give {bins.BinCount}, one per bin", nameof(counts));
         if (_counts.Any(c => c < 0)) throw new ArgumentException("a count is negative; counts cannot be negative", nameof(counts));
-        _sortedSample = QuantileBinning.SortedFinite([.. sample], nameof(sample));
-        if (_sortedSample.Length == 0) throw new ArgumentException("the sample is empty; keep at least one reference value", nameof(sample));
+        _sortedSample = QuantileBinning.SortedFiniteWithSentinel([.. sample], nameof(sample));
+        if (_sortedSample.Length == 1) throw new ArgumentException("the sample is empty; keep at least one reference value", nameof(sample));
         if (!(standardDeviation >= 0) || double.IsInfinity(standardDeviation)) throw new ArgumentOutOfRangeException(nameof(standardDeviation), standardDeviation, "the standard deviation must be finite and not negative");
+        Sample = new ArraySegment<double>(_sortedSample, 0, _sortedSample.Length - 1);
         Bins = bins;
+        TotalCount = _counts.Sum();
         StandardDeviation = standardDeviation;
     }
 
@@ -30,14 +33,18 @@ public sealed class NumericReferenceProfile
     public IReadOnlyList<long> Counts => _counts;
 
     /// <summary>The reference sample, ascending.</summary>
-    public IReadOnlyList<double> Sample => _sortedSample;
+    public IReadOnlyList<double> Sample { get; }
 
     /// <summary>Population standard deviation (divisor n) of the whole reference.</summary>
     public double StandardDeviation { get; }
 
+    internal long TotalCount { get; }
+
     internal ReadOnlySpan<long> CountSpan => _counts;
 
-    internal ReadOnlySpan<double> SortedSample => _sortedSample;
+    internal ReadOnlySpan<double> SortedSample => _sortedSample.AsSpan(0, _sortedSample.Length - 1);
+
+    internal ReadOnlySpan<double> SortedSampleAndSentinel => _sortedSample;
 
     /// <summary>Profiles a whole reference sample: bins at its quantiles, counts, standard deviation, and all of it as the sample.</summary>
     public static NumericReferenceProfile FromSample(ReadOnlySpan<double> reference, int binCount = 10)

@@ -24,6 +24,12 @@ public static class PopulationStabilityIndex
     }
 
     /// <summary>PSI of two count vectors over the same bins.</summary>
-    public static double FromCounts(ReadOnlySpan<long> reference, ReadOnlySpan<long> current, double floor = DefaultFloor) =>
-        FromProportions(BinProportions.FromCounts(reference), BinProportions.FromCounts(current), floor);
+    public static double FromCounts(ReadOnlySpan<long> reference, ReadOnlySpan<long> current, double floor = DefaultFloor)
+    {
+        var r = reference.Length <= BinProportions.StackLimit ? stackalloc double[reference.Length] : new double[reference.Length];
+        var c = current.Length <= BinProportions.StackLimit ? stackalloc double[current.Length] : new double[current.Length];
+        BinProportions.FromCounts(reference, r);
+        BinProportions.FromCounts(current, c);
+        return FromProportions(r, c, floor);
+    }
 }

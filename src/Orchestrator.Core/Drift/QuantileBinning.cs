@@ -132,12 +132,28 @@ public sealed class QuantileBinning
     internal static double[] SortedFinite(ReadOnlySpan<double> sample, string name)
     {
         var sorted = sample.ToArray();
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            if (!double.IsFinite(sorted[i])) throw new ArgumentException($"value {i} of the sample is {sorted[i]}; only finite values can be compared", name);
-        }
-
+        RequireFinite(sorted, name);
         Array.Sort(sorted);
         return sorted;
+    }
+
+    /// <summary>The sample ascending in a new array one longer, whose last slot holds +infinity.</summary>
+    internal static double[] SortedFiniteWithSentinel(ReadOnlySpan<double> sample, string name)
+    {
+        var sorted = new double[sample.Length + 1];
+        sample.CopyTo(sorted);
+        var values = sorted.AsSpan(0, sample.Length);
+        RequireFinite(values, name);
+        RadixSort.Sort(values);
+        sorted[^1] = double.PositiveInfinity;
+        return sorted;
+    }
+
+    private static void RequireFinite(ReadOnlySpan<double> sample, string name)
+    {
+        for (var i = 0; i < sample.Length; i++)
+        {
+            if (!double.IsFinite(sample[i])) throw new ArgumentException($"value {i} of the sample is {sample[i]}; only finite values can be compared", name);
+        }
     }
 }

@@ -214,7 +214,9 @@ public sealed partial class MonitorWindow
         private readonly QuantileBinning _bins;
         private readonly long[] _referenceCounts;
         private readonly long[] _counts;
+        // The reservoir, then one slot for the +infinity the scoring pass needs after the values.
         private readonly double[] _sample;
+        private readonly int _sampleSize;
         private int _sampled;
         private long _seen;
 
@@ -225,7 +227,8 @@ public sealed partial class MonitorWindow
             _bins = new QuantileBinning(profile.BinEdges);
             _referenceCounts = [.. profile.Proportions.Select(p => (long)Math.Round(p * CountScale))];
             _counts = new long[_bins.BinCount];
-            _sample = new double[sampleSize];
+            _sampleSize = sampleSize;
+            _sample = new double[sampleSize + 1];
             // Without a sample the baseline supports the binned statistics only (PSI, JS).
             if (profile.Sample.Count > 0)
             {
@@ -263,8 +266,8 @@ public sealed partial class MonitorWindow
         private void Sample(double value, Random random)
         {
             _seen++;
-            if (_sampled < _sample.Length) _sample[_sampled++] = value;
-            else if (random.NextInt64(_seen) is var slot && slot < _sample.Length) _sample[slot] = value;
+            if (_sampled < _sampleSize) _sample[_sampled++] = value;
+            else if (random.NextInt64(_seen) is var slot && slot < _sampleSize) _sample[slot] = value;
         }
 
         public FeatureDriftScores? Score()
@@ -273,8 +276,11 @@ public sealed partial class MonitorWindow
             if (_sampled == 0 && !_counts.AsSpan().ContainsAnyExcept(0)) return null;
             if (_reference is not null && _sampled > 0)
             {
-                var method = (long)_reference.Sample.Count * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
-                return DriftScorer.ScoreNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled), method);
+                var method = (long)_reference.SortedSample.Length * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
+                // The reservoir starts again after the close, so it can be sorted where it lies.
+                RadixSort.Sort(_sample.AsSpan(0, _sampled));
+                _sample[_sampled] = double.PositiveInfinity;
+                return DriftScorer.ScoreSortedNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled + 1), method, KolmogorovPValueCache.Shared);
             }
 
             return new FeatureDriftScores(Name, FeatureKind.Numeric,
