@@ -34,7 +34,7 @@ internal static class IngestionMeasurement
         return records * workload.Features / (cpu.ElapsedMicroseconds / 1e6);
     }
 
-    /// <summary>Feature values per second through <see cref="MonitorWindow.Add"/>, one record (a dictionary by name) at a time.</summary>
+    /// <summary>Feature values per second through <see cref="MonitorWindow.Add(IReadOnlyDictionary{string, double}, IReadOnlyDictionary{string, string}, DateTimeOffset)"/>, one record (a dictionary by name) at a time.</summary>
     public static double RecordsPerSecond(ScoringWorkload workload, TimeSpan time)
     {
         var window = new MonitorWindow(workload.Baseline, ModelTask.BinaryClassification, new MonitorSpec(), DateTimeOffset.UnixEpoch);
