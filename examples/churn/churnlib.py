@@ -92,6 +92,20 @@ def generate(rows, seed):
     return data
 
 
+def shift(data, sigmas):
+    """Moves every profiled numeric column by `sigmas` of its own standard deviation: newer customers whose
+    distribution moved (the retraining demo's drift), as `orch models traffic --shift` moves live traffic."""
+    if sigmas == 0:
+        return data
+    for name in PROFILE_NUMERIC:
+        values = [float(row[name]) for row in data]
+        mean = sum(values) / len(values)
+        std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+        for row in data:
+            row[name] = round(float(row[name]) + sigmas * std, 4)
+    return data
+
+
 def write_dataset(data, path):
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)

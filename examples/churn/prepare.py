@@ -17,6 +17,8 @@ def main():
     parser.add_argument("--rows", type=int, default=4000, help="rows to generate (default 4000; ignored with --csv)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--csv", metavar="PATH", help=f"read this CSV instead of generating; columns: {', '.join(churnlib.COLUMNS)}")
+    parser.add_argument("--drift", type=float, default=0.0, metavar="SIGMAS",
+                        help="move every numeric feature by this many standard deviations (newer data that moved; default 0)")
     parser.add_argument("--out", required=True, metavar="PATH", help="where to write the dataset CSV")
     parser.add_argument("--profile-out", metavar="PATH",
                         help="where to write the training split's baseline profile (JSON, for the model registry)")
@@ -28,8 +30,9 @@ def main():
     else:
         if args.rows < churnlib.MIN_ROWS:
             raise churnlib.UsageError(f"--rows must be at least {churnlib.MIN_ROWS}, got {args.rows}")
-        data = churnlib.generate(args.rows, args.seed)
-        print(f"generated {len(data)} synthetic customers (seed {args.seed})")
+        data = churnlib.shift(churnlib.generate(args.rows, args.seed), args.drift)
+        moved = f", numeric features moved by {args.drift:g} standard deviations" if args.drift else ""
+        print(f"generated {len(data)} synthetic customers (seed {args.seed}{moved})")
 
     churnlib.write_dataset(data, args.out)
     churned = sum(row["churned"] for row in data)

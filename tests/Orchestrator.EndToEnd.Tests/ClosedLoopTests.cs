@@ -110,6 +110,11 @@ public sealed class ClosedLoopTests(EmbeddedServerFixture fixture)
             drift = await server.Monitoring.GetDriftAsync(new GetDriftRequest { Tenant = tenant, Model = "churn", Windows = 1 });
             Assert.Equal(2, drift.Version);
             Assert.False(drift.Windows[0].Drifted, "traffic like the new champion's training data should not drift");
+            // Drift recorded during the rollout measured the old champion: dropped when the baseline changed, so no
+            // second retraining fires when the cooldown ends.
+            var after = await server.Retraining.GetRetrainingStatusAsync(new GetRetrainingStatusRequest { Tenant = tenant, Name = "churn" });
+            Assert.Null(after.RecordedTrigger);
+            Assert.Single(after.History);
 
             var audit = await server.Models.GetAuditTrailAsync(new GetAuditTrailRequest { Tenant = tenant, Name = "churn", PageSize = 100 });
             var actions = audit.Entries.Reverse().Select(e => e.Action).ToList();

@@ -143,6 +143,15 @@ public sealed class RetrainingTracker
         return RetrainingDecision.Nothing;
     }
 
+    /// <summary>The monitor now compares traffic with another version's baseline (a rollout made it champion): streaks
+    /// and drift or performance triggers recorded so far measured the model it replaced, and are dropped.</summary>
+    public void BaselineChanged()
+    {
+        _state.DriftStreak = 0;
+        _state.PerformanceStreak = 0;
+        if (_state.Recorded is { Kind: TriggerKind.Drift or TriggerKind.Performance }) _state.Recorded = null;
+    }
+
     /// <summary>The budget granted the retraining and its run was submitted.</summary>
     public void Started(string runId, DateTimeOffset now)
     {

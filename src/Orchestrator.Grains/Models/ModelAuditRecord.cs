@@ -31,6 +31,8 @@ public enum ModelAuditAction
     RolloutRolledBack = 13,
     /// <summary>A rollout reached 100% and its challenger became champion.</summary>
     RolloutCompleted = 14,
+    /// <summary>The retraining policy was set or removed.</summary>
+    RetrainingPolicySet = 15,
 }
 
 /// <summary>One change to a model: who, when, what, why.</summary>
@@ -73,6 +75,7 @@ public sealed record ModelAuditRecord
         ModelAuditAction.RolloutStarted => $"rollout of version {Version} started: {Detail}",
         ModelAuditAction.RolloutAdvanced => $"rollout of version {Version} advanced: {Detail}",
         ModelAuditAction.RolloutRolledBack => $"rollout of version {Version} rolled back: {Detail}",
+        ModelAuditAction.RetrainingPolicySet => $"retraining policy {Detail}",
         _ => $"rollout of version {Version} completed: {Detail}",
     };
 }

@@ -194,6 +194,7 @@ public sealed class MonitorGrain(
             try
             {
                 await StartAsync(done.Challenger.ToString(System.Globalization.CultureInfo.InvariantCulture), state.State.Task);
+                await GrainFactory.GetGrain<IRetrainingGrain>(ModelGrain.KeyOf(tenant, model)).OnBaselineChangedAsync(deployment, done.Challenger);
             }
             catch (OrchestratorException)
             {

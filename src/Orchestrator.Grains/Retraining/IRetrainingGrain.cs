@@ -22,6 +22,11 @@ public interface IRetrainingGrain : IGrainWithStringKey
     [OneWay]
     Task OnWindowsAsync(string deployment, List<WindowOutcome> windows);
 
+    /// <summary>The monitor of <paramref name="deployment"/> now compares traffic with <paramref name="version"/>'s
+    /// baseline (a new champion): what was measured against the old one no longer counts. One-way.</summary>
+    [OneWay]
+    Task OnBaselineChangedAsync(string deployment, int version);
+
     /// <summary>The budget granted this model's retraining: submit its run. One-way: the budget does not wait on the
     /// model, which may call the budget back.</summary>
     [OneWay]

@@ -83,7 +83,7 @@ public sealed partial class RetrainingGrain(
         state.State.Tracker = _tracker.Snapshot;
         await state.WriteStateAsync();
         await Budget.EnrollAsync(Key, true);
-        await AuditAsync(ModelAuditAction.RetrainingTriggered, 0, $"policy set (revision {state.State.Revision}): pipeline {policy.Pipeline}", reason, actor, quiet: true);
+        await AuditAsync(ModelAuditAction.RetrainingPolicySet, 0, $"revision {state.State.Revision}: pipeline {policy.Pipeline} in tenant {policy.Tenant}", reason, actor, quiet: true);
         KeepTimer();
         return Status(null);
     }
@@ -107,6 +107,7 @@ public sealed partial class RetrainingGrain(
         }
 
         await state.WriteStateAsync();
+        await AuditAsync(ModelAuditAction.RetrainingPolicySet, 0, $"removed (revision {state.State.Revision})", reason, actor, quiet: true);
         // A running retraining still ends through this grain: stay enrolled until it has.
         if (Tracked is not { Phase: RetrainingPhase.Running }) await Budget.EnrollAsync(Key, false);
         KeepTimer();
@@ -139,6 +140,18 @@ public sealed partial class RetrainingGrain(
         foreach (var window in windows) await ActAsync(_tracker.OnWindow(window));
         // Streaks move with every window even when nothing fires; store them with the last act or here.
         await state.WriteStateAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task OnBaselineChangedAsync(string deployment, int version)
+    {
+        if (_tracker is null || state.State.Policy!.Deployment != deployment) return;
+        var dropped = Tracked?.Recorded;
+        _tracker.BaselineChanged();
+        state.State.Tracker = _tracker.Snapshot;
+        await state.WriteStateAsync();
+        if (dropped is not null && Tracked?.Recorded is null)
+            await AuditAsync(ModelAuditAction.RetrainingTriggered, version, $"recorded {Describe(dropped.Kind)} dropped: it measured the model version {version} replaced", "", Actor);
     }
 
     /// <inheritdoc />

@@ -82,6 +82,31 @@ public sealed class RetrainingTrackerTests
     }
 
     [Fact]
+    public void ANewBaseline_DropsDriftRecordedAgainstTheOldOne_AndStartsTheStreaksAgain_ButKeepsAManualTrigger()
+    {
+        var tracker = new RetrainingTracker(Policy(driftWindows: 2), T0);
+        tracker.OnWindow(Drifted(1));
+        tracker.OnWindow(Drifted(2));
+        tracker.Started("run-1", T0);
+        tracker.Finished("run-1", succeeded: true, T0 + Window * 3);
+        tracker.OnWindow(Drifted(4));
+        tracker.OnWindow(Drifted(5)); // measured against the old champion while the new one rolled out: recorded
+
+        Assert.Equal(TriggerKind.Drift, tracker.Snapshot.Recorded!.Kind);
+        tracker.BaselineChanged();
+
+        Assert.Null(tracker.Snapshot.Recorded);
+        Assert.Null(tracker.NextWakeUp);
+        Assert.Equal(RetrainingAction.None, tracker.OnWindow(Drifted(6)).Action);
+        Assert.Equal(1, tracker.Snapshot.DriftStreak);
+
+        tracker.Started("run-2", T0 + Window * 7);
+        tracker.OnManual("alice", "", T0 + Window * 7);
+        tracker.BaselineChanged();
+        Assert.Equal(TriggerKind.Manual, tracker.Snapshot.Recorded!.Kind);
+    }
+
+    [Fact]
     public void AfterAFailedRetraining_RecordedDriftStands_AndFiresWhenTheCooldownEnds()
     {
         var tracker = new RetrainingTracker(Policy(driftWindows: 1, cooldown: TimeSpan.FromMinutes(30)), T0);
