@@ -10,7 +10,7 @@ using Orchestrator.Grains.Monitoring;
 namespace Orchestrator.Gateway.Services;
 
 /// <summary>gRPC <c>MonitoringService</c>: prediction and label traffic to the model's monitor grain, drift back.</summary>
-public sealed class MonitoringService(IGrainFactory grains) : Contracts.V1.MonitoringService.MonitoringServiceBase
+public sealed partial class MonitoringService(IGrainFactory grains) : Contracts.V1.MonitoringService.MonitoringServiceBase
 {
     /// <summary>Most records per batch.</summary>
     public const int MaxBatch = 10_000;

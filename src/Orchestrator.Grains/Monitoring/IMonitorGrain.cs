@@ -15,6 +15,12 @@ public interface IMonitorGrain : IGrainWithStringKey
     /// <summary>Joins labels to waiting predictions by request id.</summary>
     Task<LabelResult> LabelAsync(List<LabelInput> labels);
 
+    /// <summary>Sets the window and drift configuration (validated); the open window restarts under it.</summary>
+    Task<MonitorSpec> SetConfigAsync(MonitorSpec spec);
+
+    /// <summary>The configuration in force.</summary>
+    Task<MonitorSpec> GetConfigAsync();
+
     /// <summary>The latest <paramref name="windows"/> closed windows, newest first, and the open window's progress.</summary>
     Task<DriftView> GetDriftAsync(int windows);
 }
@@ -133,4 +139,6 @@ public sealed class MonitorState
     [Id(1)] public ModelTask Task { get; set; }
     /// <summary>Closed windows, oldest first, at most <see cref="MonitorGrain.HistoryLimit"/>.</summary>
     [Id(2)] public List<DriftWindowRecord> History { get; set; } = [];
+    /// <summary>The window and drift configuration set for this deployment; null for the defaults.</summary>
+    [Id(3)] public MonitorSpec? Spec { get; set; }
 }

@@ -12,7 +12,7 @@ namespace Orchestrator.Grains.Monitoring;
 
 /// <summary>One model deployment's monitor. The open window and the predictions waiting for labels live in memory (a restart
 /// starts a new window and forgets them, as a serving layer's metrics pipeline would); closed windows are stored.</summary>
-public sealed class MonitorGrain(
+public sealed partial class MonitorGrain(
     [PersistentState("monitor")] IPersistentState<MonitorState> state,
     TimeProvider time) : Grain, IMonitorGrain
 {
@@ -28,6 +28,7 @@ public sealed class MonitorGrain(
     private MonitorWindow? _window;
     private readonly LabelJoinBuffer _labels = new(LabelWindow, LabelCapacity);
     private MonitorMetrics? _metrics;
+    private Core.Models.BaselineProfile? _profile;
     private DateTimeOffset? _rebasedAfter = DateTimeOffset.MinValue;
 
     private string Key => this.GetPrimaryKeyString();
@@ -140,7 +141,8 @@ public sealed class MonitorGrain(
                 $"version {view.Record.Version} of model {Key} has no baseline profile, so there is nothing to compare its traffic with: register a version with a profile, or name one with --version");
         }
 
-        _window = new MonitorWindow(profile, task, new MonitorSpec(), time.GetUtcNow());
+        _profile = profile;
+        _window = new MonitorWindow(profile, task, Spec, time.GetUtcNow());
         if (state.State.Version != view.Record.Version || state.State.Task != task)
         {
             state.State.Version = view.Record.Version;
