@@ -18,6 +18,7 @@ internal sealed class StormBenchmark(ServerUnderTest server, StormSettings setti
     private const int DriftsInFlight = 128;
     private static readonly TimeSpan NodesReadyTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs the benchmark; 0 when every model got exactly one retraining run and the budget held.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -47,7 +48,11 @@ internal sealed class StormBenchmark(ServerUnderTest server, StormSettings setti
             var sampling = sampler.RunAsync(stopSampling.Token);
             var ordinaryLoad = ordinary.RunAsync(stopOrdinary.Token);
 
-            output.WriteLine($"Calm phase: ordinary runs at {settings.OrdinaryRate}/s for {settings.CalmSeconds.TotalSeconds:0} s.");
+            // The first seconds after enrolling 1,000 models are not calm (compaction, collections): not counted.
+            ordinary.Phase = "warm-up";
+            output.WriteLine($"Ordinary runs at {settings.OrdinaryRate}/s: {WarmUp.TotalSeconds:0} s warm-up, then a calm phase of {settings.CalmSeconds.TotalSeconds:0} s.");
+            await Task.Delay(WarmUp, cancellationToken);
+            ordinary.Phase = "calm";
             await Task.Delay(settings.CalmSeconds, cancellationToken);
 
             ordinary.Phase = "storm";
@@ -136,10 +141,14 @@ internal sealed class StormBenchmark(ServerUnderTest server, StormSettings setti
                     deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: ct);
                 var status = await new RetrainingService.RetrainingServiceClient(channel).GetRetrainingStatusAsync(new GetRetrainingStatusRequest { Tenant = tenant, Name = name },
                     deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: ct);
+                var audit = await new ModelService.ModelServiceClient(channel).GetAuditTrailAsync(new GetAuditTrailRequest { Tenant = tenant, Name = name, PageSize = 20 },
+                    deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: ct);
                 var window = drift.Windows.FirstOrDefault();
                 var record = status.History.FirstOrDefault();
+                // The trigger's audit entry (newest first: the drift trigger comes after the "policy set" entry).
+                var triggered = audit.Entries.FirstOrDefault(e => e.Action == ModelAuditAction.RetrainingTriggered)?.At?.ToDateTimeOffset();
                 outcomes[i] = new ModelOutcome(
-                    $"{tenant}/{name}", tenant, drift.Windows.Count, window?.Drifted == true, window?.End?.ToDateTimeOffset(), status.History.Count,
+                    $"{tenant}/{name}", tenant, drift.Windows.Count, window?.Drifted == true, window?.End?.ToDateTimeOffset(), triggered, status.History.Count,
                     record?.SubmittedAt?.ToDateTimeOffset(), record?.FinishedAt?.ToDateTimeOffset(), record?.RunId ?? "", record?.Outcome ?? RetrainingOutcome.Unspecified);
             });
         return [.. outcomes];
@@ -199,11 +208,12 @@ internal sealed class StormBenchmark(ServerUnderTest server, StormSettings setti
 /// <param name="Windows">Closed windows.</param>
 /// <param name="Drifted">The newest window drifted.</param>
 /// <param name="WindowEnd">When the newest window closed (server clock).</param>
+/// <param name="TriggeredAt">When the model's audit trail recorded the retraining trigger (the retraining has stored it and asks the budget next).</param>
 /// <param name="Retrainings">Retraining records in its history.</param>
 /// <param name="SubmittedAt">When its newest retraining's run was submitted (server clock).</param>
 /// <param name="FinishedAt">When that retraining learned its run ended.</param>
 /// <param name="RunId">That run.</param>
 /// <param name="Outcome">That retraining's outcome.</param>
 internal sealed record ModelOutcome(
-    string Model, string Tenant, int Windows, bool Drifted, DateTimeOffset? WindowEnd, int Retrainings, DateTimeOffset? SubmittedAt, DateTimeOffset? FinishedAt,
+    string Model, string Tenant, int Windows, bool Drifted, DateTimeOffset? WindowEnd, DateTimeOffset? TriggeredAt, int Retrainings, DateTimeOffset? SubmittedAt, DateTimeOffset? FinishedAt,
     string RunId, RetrainingOutcome Outcome);

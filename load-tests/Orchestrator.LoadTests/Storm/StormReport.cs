@@ -31,11 +31,16 @@ internal sealed class StormReport(StormSettings settings, TextWriter output)
     public int Print(StormResults r)
     {
         var submitted = r.Models.Where(m => m.WindowEnd is not null && m.SubmittedAt is not null)
-            .Select(m => (m.Model, Ms: (m.SubmittedAt!.Value - m.WindowEnd!.Value).TotalMilliseconds, At: m.SubmittedAt.Value, m.FinishedAt)).OrderBy(m => m.At).ToList();
+            .Select(m => (m.Model, Ms: (m.SubmittedAt!.Value - m.WindowEnd!.Value).TotalMilliseconds, At: m.SubmittedAt.Value, m.FinishedAt,
+                ToTrigger: m.TriggeredAt is { } t ? (t - m.WindowEnd!.Value).TotalMilliseconds : double.NaN,
+                ToSubmit: m.TriggeredAt is { } u ? (m.SubmittedAt!.Value - u).TotalMilliseconds : double.NaN)).OrderBy(m => m.At).ToList();
         // The budget grants the first `burst` at once (no more than max_concurrent); after that each start waits for the
         // rate or a run's end: that wait is the budget working, not latency.
         var immediateCount = Math.Min(settings.Burst, settings.MaxConcurrent);
         var immediate = submitted.Take(immediateCount).Select(m => m.Ms).Order().ToList();
+        // Where the time of those goes: close -> trigger stored and audited; trigger -> budget granted and run submitted.
+        var immediateToTrigger = submitted.Take(immediateCount).Select(m => m.ToTrigger).Where(double.IsFinite).Order().ToList();
+        var immediateToSubmit = submitted.Take(immediateCount).Select(m => m.ToSubmit).Where(double.IsFinite).Order().ToList();
         var queued = submitted.Skip(immediateCount).Select(m => m.Ms).Order().ToList();
         var all = submitted.Select(m => m.Ms).Order().ToList();
 
@@ -76,6 +81,8 @@ internal sealed class StormReport(StormSettings settings, TextWriter output)
         output.WriteLine();
         output.WriteLine($"window close -> retraining run submitted (server clock), {submitted.Count} of {r.Models.Count} models:");
         output.WriteLine($"  granted at once (first {immediateCount}): {Line(immediate)}  (target p99 <= {TargetP99Ms:0} ms: {(immediate.Count > 0 && Percentiles.Of(immediate, 0.99) <= TargetP99Ms ? "met" : "NOT met")})");
+        output.WriteLine($"    of which close -> trigger audited: {Line(immediateToTrigger)}");
+        output.WriteLine($"    and trigger audited -> submitted:  {Line(immediateToSubmit)}");
         output.WriteLine($"  queued by the budget ({queued.Count}):  {Line(queued)}");
         output.WriteLine($"  all:                          {Line(all)}");
         output.WriteLine($"  runs submitted over {spanSeconds:F1} s ({(spanSeconds > 0 ? (submitted.Count - 1) / spanSeconds * 60 : 0):F0}/min); budget samples {r.Sampler.Samples}, most waiting {r.Sampler.MaxWaiting}");
@@ -89,7 +96,7 @@ internal sealed class StormReport(StormSettings settings, TextWriter output)
             Benchmark = "storm", settings.Models, settings.Tenants, settings.MaxConcurrent, settings.PerTenant, settings.PerMinute, settings.Burst,
             RetrainSeconds = settings.RetrainSeconds.TotalSeconds, settings.OrdinaryRate, CalmSeconds = settings.CalmSeconds.TotalSeconds, SpreadSeconds = settings.StormSpread.TotalSeconds,
             SetupSeconds = Numbers.Round(r.Setup.TotalSeconds, 1),
-            Immediate = Stats(immediate), Queued = Stats(queued), All = Stats(all), SubmittedSpanSeconds = Numbers.Round(spanSeconds, 1),
+            Immediate = Stats(immediate), ImmediateToTrigger = Stats(immediateToTrigger), ImmediateTriggerToSubmit = Stats(immediateToSubmit), Queued = Stats(queued), All = Stats(all), SubmittedSpanSeconds = Numbers.Round(spanSeconds, 1),
             ModelsWithOneRun = modelsWithOneRun, Duplicates = duplicates.Count, MaxGrantedSampled = r.Sampler.MaxGranted, MaxGrantedPerTenantSampled = r.Sampler.MaxGrantedPerTenant,
             MaxRunsOverlapping = overlap.Total, MaxRunsOverlappingPerTenant = overlap.PerTenant, MaxStartsInAMinute = startsPerMinute,
             OrdinaryCalm = Stats(calm), OrdinaryStorm = Stats(storm), StormCalmP50 = Numbers.Round(ratioP50), StormCalmP99 = Numbers.Round(ratioP99), OrdinaryFailed = ordinaryFailed,
