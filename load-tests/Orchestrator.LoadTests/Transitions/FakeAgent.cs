@@ -28,6 +28,7 @@ internal sealed class FakeAgent : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly TimeSpan _heartbeatInterval;
+    private readonly Func<StepAssignment, TimeSpan>? _workTime;
     private Task _reader = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
     private Task _heartbeats = Task.CompletedTask;
@@ -38,10 +39,11 @@ internal sealed class FakeAgent : IAsyncDisposable
     private long _cancels;
     private volatile Exception? _fault;
 
-    private FakeAgent(AsyncDuplexStreamingCall<AgentMessage, ControlMessage> call, TimeSpan heartbeatInterval)
+    private FakeAgent(AsyncDuplexStreamingCall<AgentMessage, ControlMessage> call, TimeSpan heartbeatInterval, Func<StepAssignment, TimeSpan>? workTime)
     {
         _call = call;
         _heartbeatInterval = heartbeatInterval;
+        _workTime = workTime;
     }
 
     /// <summary>Assignments received.</summary>
@@ -63,8 +65,10 @@ internal sealed class FakeAgent : IAsyncDisposable
     public string? FaultMessage => _fault is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : _fault?.Message;
 
     /// <summary>Opens the stream, registers, and starts answering; returns once the server said <c>registered</c>.
-    /// <paramref name="gpus"/> simulated GPUs of model <c>load-gpu</c> (none by default).</summary>
-    public static async Task<FakeAgent> ConnectAsync(GrpcChannel channel, CancellationToken cancellationToken, string node = NodeName, int gpus = 0)
+    /// <paramref name="gpus"/> simulated GPUs of model <c>load-gpu</c> (none by default); <paramref name="workTime"/> says how long
+    /// a step seems to run between started and finished (default: it finishes at once).</summary>
+    public static async Task<FakeAgent> ConnectAsync(GrpcChannel channel, CancellationToken cancellationToken, string node = NodeName, int gpus = 0,
+        Func<StepAssignment, TimeSpan>? workTime = null)
     {
         var call = new NodeService.NodeServiceClient(channel).Connect(cancellationToken: CancellationToken.None);
         try
@@ -80,7 +84,7 @@ internal sealed class FakeAgent : IAsyncDisposable
             var registered = call.ResponseStream.Current.Registered
                 ?? throw new InvalidOperationException($"the server answered `register` with {call.ResponseStream.Current.BodyCase}, not `registered`");
 
-            var agent = new FakeAgent(call, TimeSpan.FromMilliseconds(Math.Max(100, registered.HeartbeatIntervalMs)));
+            var agent = new FakeAgent(call, TimeSpan.FromMilliseconds(Math.Max(100, registered.HeartbeatIntervalMs)), workTime);
             agent.Start();
             return agent;
         }
@@ -186,10 +190,32 @@ internal sealed class FakeAgent : IAsyncDisposable
         {
             StepStarted = new StepStarted { Step = assignment.Step, Pid = Environment.ProcessId, ReportId = Interlocked.Increment(ref _reportId) },
         });
+        Interlocked.Increment(ref _reports);
+        var work = _workTime?.Invoke(assignment) ?? TimeSpan.Zero;
+        if (work <= TimeSpan.Zero) Finish(assignment);
+        else _ = FinishLaterAsync(assignment, work);
+    }
+
+    /// <summary>The simulated step "runs" for <paramref name="work"/>; a stopping agent leaves it unfinished, as a real one would.</summary>
+    private async Task FinishLaterAsync(StepAssignment assignment, TimeSpan work)
+    {
+        try
+        {
+            await Task.Delay(work, _stop.Token);
+            Finish(assignment);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // stopping
+        }
+    }
+
+    private void Finish(StepAssignment assignment)
+    {
         var finished = new StepFinished { Step = assignment.Step, Outcome = StepOutcome.Succeeded, ExitCode = 0, ReportId = Interlocked.Increment(ref _reportId) };
         foreach (var name in assignment.Outputs) finished.Outputs.Add(new Artifact { Name = name, Digest = EmptyDigest, Size = 0 });
         _outbox.Writer.TryWrite(new AgentMessage { StepFinished = finished });
-        Interlocked.Add(ref _reports, 2);
+        Interlocked.Increment(ref _reports);
     }
 
     private static async Task Quietly(Task task)

@@ -7,6 +7,11 @@ namespace Orchestrator.Grains.Retraining;
 /// <summary>The cluster-wide retraining budget. Grants and releases are stored before they are answered, so a restart
 /// never lets more runs hold the budget than the limits allow; the waiting queue lives in memory and is rebuilt as
 /// waiting models ask again.</summary>
+/// <remarks>Reentrant with group commit: in a storm a thousand models ask within seconds, and one durable write per
+/// grant in sequence made the last of a burst wait for all the writes before it. Each call decides at once on the
+/// in-memory budget (a turn has no await between deciding and staging) and waits for the next write, which stores every
+/// change decided since the previous one; one writer runs at a time.</remarks>
+[Reentrant]
 public sealed partial class RetrainingBudgetGrain(
     [PersistentState("retraining-budget")] IPersistentState<RetrainingBudgetState> state,
     TimeProvider time,
@@ -19,6 +24,8 @@ public sealed partial class RetrainingBudgetGrain(
     public static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(5);
 
     private RetrainingBudget _budget = null!;
+    private TaskCompletionSource? _nextWrite;
+    private bool _writing;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -32,14 +39,14 @@ public sealed partial class RetrainingBudgetGrain(
     public async Task<BudgetAnswer> RequestAsync(string model, string tenant)
     {
         var now = time.GetUtcNow();
-        var wasGranted = _budget.Granted.ContainsKey(model);
+        var before = new HashSet<string>(_budget.Granted.Keys, StringComparer.Ordinal);
         var answer = _budget.Request(model, tenant, now);
-        // Request grants at most whom it can; others than the asker may have been granted by the same refill.
-        var others = _budget.Granted.Keys.Where(m => m != model && !state.State.Granted.ContainsKey(m)).ToList();
-        if (answer.Granted && !wasGranted || others.Count > 0)
+        // Request grants whom it can; others than the asker may have been granted by the same refill.
+        var granted = _budget.Granted.Keys.Where(m => !before.Contains(m)).ToList();
+        if (granted.Count > 0)
         {
-            await StoreGrantsAsync();
-            await TellAsync(others);
+            await StoreGrantsAsync(granted.Count);
+            Tell(granted.Where(m => m != model).ToList());
         }
 
         return answer;
@@ -48,10 +55,11 @@ public sealed partial class RetrainingBudgetGrain(
     /// <inheritdoc />
     public async Task ReleaseAsync(string model)
     {
+        var held = _budget.Granted.ContainsKey(model);
         var granted = _budget.Release(model, time.GetUtcNow());
-        if (!state.State.Granted.ContainsKey(model) && granted.Count == 0) return;
-        await StoreGrantsAsync();
-        await TellAsync(granted);
+        if (!held && granted.Count == 0) return;
+        await StoreGrantsAsync(granted.Count);
+        Tell(granted);
     }
 
     /// <inheritdoc />
@@ -61,7 +69,7 @@ public sealed partial class RetrainingBudgetGrain(
     public async Task EnrollAsync(string model, bool enrolled)
     {
         var changed = enrolled ? state.State.Enrolled.Add(model) : state.State.Enrolled.Remove(model);
-        if (changed) await state.WriteStateAsync();
+        if (changed) await StoreGrantsAsync(0);
     }
 
     /// <inheritdoc />
@@ -71,9 +79,9 @@ public sealed partial class RetrainingBudgetGrain(
         if (errors.Count > 0) throw OrchestratorException.Invalid(errors[0].Field, errors[0].Message);
         var granted = _budget.Configure(spec, time.GetUtcNow());
         state.State.Spec = spec;
-        await StoreGrantsAsync();
+        await StoreGrantsAsync(granted.Count);
         LogConfigured(actor, spec.MaxConcurrent, spec.MaxConcurrentPerTenant, spec.PerMinute, spec.Burst);
-        await TellAsync(granted);
+        Tell(granted);
         return View();
     }
 
@@ -102,27 +110,58 @@ public sealed partial class RetrainingBudgetGrain(
     {
         var granted = _budget.Tick(time.GetUtcNow());
         if (granted.Count == 0) return;
-        await StoreGrantsAsync();
-        await TellAsync(granted);
+        await StoreGrantsAsync(granted.Count);
+        Tell(granted);
     }
 
-    private async Task StoreGrantsAsync()
+    /// <summary>Counts <paramref name="newGrants"/> and waits until the next write has stored every change decided so far
+    /// (this call's included): the write in flight, if any, may have read the state before it.</summary>
+    private Task StoreGrantsAsync(int newGrants)
     {
-        var added = _budget.Granted.Keys.Count(m => !state.State.Granted.ContainsKey(m));
-        state.State.Granted = new Dictionary<string, string>(_budget.Granted, StringComparer.Ordinal);
-        state.State.GrantedTotal += added;
-        await state.WriteStateAsync();
+        state.State.GrantedTotal += newGrants;
+        _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stored = _nextWrite.Task;
+        if (!_writing) _ = WriteAsync();
+        return stored;
     }
 
-    /// <summary>Tells models granted by someone else's release or by the clock. A lost message is recovered by the
-    /// model's own timer, which asks again (and hears it holds the budget).</summary>
-    private async Task TellAsync(IReadOnlyList<string> models)
+    /// <summary>The one writer: writes until no change waits, each write for every caller that staged before it began.</summary>
+    private async Task WriteAsync()
+    {
+        _writing = true;
+        try
+        {
+            while (_nextWrite is { } batch)
+            {
+                _nextWrite = null;
+                try
+                {
+                    state.State.Granted = new Dictionary<string, string>(_budget.Granted, StringComparer.Ordinal);
+                    await state.WriteStateAsync();
+                    batch.SetResult();
+                }
+                catch (Exception e)
+                {
+                    batch.SetException(e);
+                }
+            }
+        }
+        finally
+        {
+            _writing = false;
+        }
+    }
+
+    /// <summary>Tells models granted by someone else's request or release, or by the clock (one-way: the budget does not
+    /// wait for their submissions). A lost message is recovered by the model's own timer, which asks again (and hears it
+    /// holds the budget).</summary>
+    private void Tell(IReadOnlyList<string> models)
     {
         foreach (var model in models)
         {
             try
             {
-                await GrainFactory.GetGrain<IRetrainingGrain>(model).GrantedAsync();
+                _ = GrainFactory.GetGrain<IRetrainingGrain>(model).GrantedAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
