@@ -15,6 +15,7 @@ internal static class DriftCommands
     {
         var command = new Command("drift", "Drift statistics and decisions (PSI, Kolmogorov-Smirnov, Jensen-Shannon, Wasserstein, chi-squared).");
         command.Subcommands.Add(Compare(app));
+        command.Subcommands.Add(DriftConfigCommands.Create(app));
         DriftModelCommand.AddTo(command, app);
         return command;
     }
