@@ -28,8 +28,24 @@ public sealed class RolloutGrain(
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions { DueTime = TickInterval, Period = TickInterval });
+        KeepTimer();
         return Task.CompletedTask;
+    }
+
+    private IGrainTimer? _timer;
+
+    /// <summary>The timer runs, and keeps the grain active, only while a rollout progresses: bake times pass without
+    /// traffic, and the many idle deployments are not held in memory.</summary>
+    private void KeepTimer()
+    {
+        var progressing = state.State.Progress.Phase == RolloutPhase.Progressing;
+        if (progressing && _timer is null)
+            _timer = this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions { DueTime = TickInterval, Period = TickInterval, KeepAlive = true });
+        else if (!progressing && _timer is not null)
+        {
+            _timer.Dispose();
+            _timer = null;
+        }
     }
 
     /// <inheritdoc />
@@ -215,6 +231,7 @@ public sealed class RolloutGrain(
             throw;
         }
 
+        KeepTimer();
         return progress;
     }
 
