@@ -99,6 +99,11 @@ public sealed class ClosedLoopTests(EmbeddedServerFixture fixture)
             await TrafficAsync(server, tenant, "--shift", "2", "--accuracy", "0.7", "--challenger-accuracy", "0.9", "--seed", "2");
             split = await server.Rollouts.GetTrafficSplitAsync(new GetTrafficSplitRequest { Deployment = new DeploymentRef { Tenant = tenant, Model = "churn" } });
             Assert.Equal((2, 100), (split.ChallengerVersion, split.ChallengerPercent));
+            using (var scrape = new HttpClient())
+            {
+                var during = await scrape.GetStringAsync($"http://127.0.0.1:{server.HttpPort}/metrics");
+                Assert.Contains($"orchestrator_rollout_challenger_percent{{tenant=\"{tenant}\",model=\"churn\",deployment=\"default\"}} 100", during, StringComparison.Ordinal);
+            }
             await TrafficAsync(server, tenant, "--shift", "2", "--accuracy", "0.7", "--challenger-accuracy", "0.9", "--seed", "3");
             var champion = await server.Models.GetModelVersionAsync(new GetModelVersionRequest { Tenant = tenant, Name = "churn", Version = "champion" });
             Assert.Equal(2, champion.Version);
@@ -115,6 +120,13 @@ public sealed class ClosedLoopTests(EmbeddedServerFixture fixture)
             var after = await server.Retraining.GetRetrainingStatusAsync(new GetRetrainingStatusRequest { Tenant = tenant, Name = "churn" });
             Assert.Null(after.RecordedTrigger);
             Assert.Single(after.History);
+
+            using var http = new HttpClient();
+            var metrics = await http.GetStringAsync($"http://127.0.0.1:{server.HttpPort}/metrics");
+            Assert.Contains($"orchestrator_retraining_runs_total{{tenant=\"{tenant}\",trigger=\"drift\",outcome=\"succeeded\"}} 1", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain($"orchestrator_rollout_challenger_percent{{tenant=\"{tenant}\"", metrics, StringComparison.Ordinal);
+            var (exit, output) = await ProtocolTests.Promtool(metrics);
+            Assert.True(exit == 0, $"promtool check metrics failed:\n{output}");
 
             var audit = await server.Models.GetAuditTrailAsync(new GetAuditTrailRequest { Tenant = tenant, Name = "churn", PageSize = 100 });
             var actions = audit.Entries.Reverse().Select(e => e.Action).ToList();

@@ -43,6 +43,17 @@ internal static class OrchestratorMetrics
     internal static readonly Gauge GpuMemoryUsed = Prometheus.Metrics.CreateGauge(
         "orchestrator_gpu_memory_used_bytes", "GPU memory in use from the agent's last heartbeat.", "node", "gpu");
 
+    internal static readonly Counter RetrainingRuns = Prometheus.Metrics.CreateCounter(
+        "orchestrator_retraining_runs_total", "Retraining runs by the tenant they ran for, what fired them (drift, performance, schedule, manual) and outcome (submitted, succeeded, failed, refused).",
+        "tenant", "trigger", "outcome");
+
+    internal static readonly Gauge RetrainingBudget = Prometheus.Metrics.CreateGauge(
+        "orchestrator_retraining_budget", "Retraining runs holding the cluster-wide budget (running) and models waiting for it (waiting).", "state");
+
+    internal static readonly Gauge RolloutChallengerPercent = Prometheus.Metrics.CreateGauge(
+        "orchestrator_rollout_challenger_percent", "The challenger's share of a deployment's traffic while a rollout progresses (the series goes when it ends).",
+        "tenant", "model", "deployment");
+
     internal static readonly Gauge ModelDriftScore = Prometheus.Metrics.CreateGauge(
         "orchestrator_model_drift_score", "A feature's drift statistic in the monitor's latest closed window (psi, js_distance, ks_statistic, ks_pvalue, wasserstein, chi2_statistic, chi2_pvalue).",
         "tenant", "model", "deployment", "feature", "statistic");

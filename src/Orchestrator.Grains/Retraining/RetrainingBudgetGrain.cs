@@ -41,6 +41,7 @@ public sealed partial class RetrainingBudgetGrain(
         var now = time.GetUtcNow();
         var before = new HashSet<string>(_budget.Granted.Keys, StringComparer.Ordinal);
         var answer = _budget.Request(model, tenant, now);
+        Publish();
         // Request grants whom it can; others than the asker may have been granted by the same refill.
         var granted = _budget.Granted.Keys.Where(m => !before.Contains(m)).ToList();
         if (granted.Count > 0)
@@ -57,6 +58,7 @@ public sealed partial class RetrainingBudgetGrain(
     {
         var held = _budget.Granted.ContainsKey(model);
         var granted = _budget.Release(model, time.GetUtcNow());
+        Publish();
         if (!held && granted.Count == 0) return;
         await StoreGrantsAsync(granted.Count);
         Tell(granted);
@@ -118,6 +120,7 @@ public sealed partial class RetrainingBudgetGrain(
     /// (this call's included): the write in flight, if any, may have read the state before it.</summary>
     private Task StoreGrantsAsync(int newGrants)
     {
+        Publish();
         state.State.GrantedTotal += newGrants;
         _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stored = _nextWrite.Task;
@@ -168,6 +171,12 @@ public sealed partial class RetrainingBudgetGrain(
                 LogWakeFailed(e, model);
             }
         }
+    }
+
+    private void Publish()
+    {
+        Metrics.OrchestratorMetrics.RetrainingBudget.WithLabels("running").Set(_budget.Granted.Count);
+        Metrics.OrchestratorMetrics.RetrainingBudget.WithLabels("waiting").Set(_budget.Waiting);
     }
 
     private RetrainingBudgetView View() => new(

@@ -180,6 +180,7 @@ public sealed partial class RetrainingGrain(
             record.Outcome = succeeded ? RetrainingOutcome.Succeeded : RetrainingOutcome.Failed;
             record.FinishedAt = now;
             record.Message = succeeded ? "the run succeeded" : "the run did not succeed; the model keeps its champion";
+            Count(record, succeeded ? "succeeded" : "failed");
         }
 
         state.State.Tracker = tracker.Snapshot;
@@ -270,6 +271,7 @@ public sealed partial class RetrainingGrain(
             _tracker!.Abandon();
             record.Outcome = RetrainingOutcome.Refused;
             record.Message = $"the run could not be submitted: {e.Message}";
+            Count(record, "refused");
             state.State.Tracker = _tracker.Snapshot;
             await state.WriteStateAsync();
             await Budget.ReleaseAsync(Key);
@@ -286,6 +288,7 @@ public sealed partial class RetrainingGrain(
         state.State.Tracker = _tracker.Snapshot;
         await state.WriteStateAsync();
         LogSubmitted(Key, runId);
+        Count(record, "submitted");
         await AuditAsync(ModelAuditAction.RetrainingStarted, 0, $"run {runId} of pipeline {policy.Pipeline} ({Describe(record.Trigger.Kind)})", "", Actor);
     }
 
@@ -336,6 +339,9 @@ public sealed partial class RetrainingGrain(
             return $"not promoted: {e.Message}";
         }
     }
+
+    private void Count(RetrainingRecord record, string outcome) =>
+        Metrics.OrchestratorMetrics.RetrainingRuns.WithLabels(state.State.Policy?.Tenant ?? Name.Tenant, record.Trigger.Kind.ToString().ToLowerInvariant(), outcome).Inc();
 
     private IRetrainingBudgetGrain Budget => GrainFactory.GetGrain<IRetrainingBudgetGrain>(RetrainingBudgetGrain.Key);
 

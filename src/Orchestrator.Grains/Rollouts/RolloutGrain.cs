@@ -232,6 +232,10 @@ public sealed class RolloutGrain(
         }
 
         KeepTimer();
+        var (tenant, model, deployment) = Key;
+        if (progress.Phase == RolloutPhase.Progressing)
+            Metrics.OrchestratorMetrics.RolloutChallengerPercent.WithLabels(tenant, model, deployment).Set(progress.CurrentStep!.Percent);
+        else Metrics.OrchestratorMetrics.RolloutChallengerPercent.RemoveLabelled(tenant, model, deployment);
         return progress;
     }
 
