@@ -15,7 +15,7 @@ public sealed class PipelineYamlParseTests
         var spec = PipelineYaml.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.ChurnExample, "pipeline.yaml")));
 
         Assert.Equal("churn", spec.Name);
-        Assert.Equal(["code_dir", "rows", "seed", "epochs", "learning_rates", "min_auc"], spec.Parameters.Select(p => p.Name));
+        Assert.Equal(["code_dir", "rows", "seed", "epochs", "learning_rates", "min_auc", "drift"], spec.Parameters.Select(p => p.Name));
         var rows = spec.Parameters.Single(p => p.Name == "rows");
         Assert.Equal(ParameterType.Int, rows.Type);
         Assert.Equal(4000, rows.Default.NumberValue);
@@ -23,6 +23,7 @@ public sealed class PipelineYamlParseTests
         Assert.Equal(ParameterType.List, rates.Type);
         Assert.Equal([0.3, 0.1], rates.Default.ListValue.Values.Select(v => v.NumberValue));
         Assert.Equal(ParameterType.Float, spec.Parameters.Single(p => p.Name == "min_auc").Type);
+        Assert.Equal((ParameterType.Float, "0"), (spec.Parameters.Single(p => p.Name == "drift").Type, spec.Parameters.Single(p => p.Name == "drift").Default.ToString()));
         Assert.Equal("examples/churn", spec.Parameters[0].Default.StringValue);
 
         Assert.Equal(["prepare", "train", "evaluate", "register", "publish"], spec.Steps.Select(s => s.Name));
