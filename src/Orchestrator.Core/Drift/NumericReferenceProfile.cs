@@ -21,6 +21,7 @@ public sealed class NumericReferenceProfile
         if (_sortedSample.Length == 1) throw new ArgumentException("the sample is empty; keep at least one reference value", nameof(sample));
         if (!(standardDeviation >= 0) || double.IsInfinity(standardDeviation)) throw new ArgumentOutOfRangeException(nameof(standardDeviation), standardDeviation, "the standard deviation must be finite and not negative");
         Sample = new ArraySegment<double>(_sortedSample, 0, _sortedSample.Length - 1);
+        RankTable = ReferenceRankTable.TryBuild(SortedSample);
         Bins = bins;
         TotalCount = _counts.Sum();
         StandardDeviation = standardDeviation;
@@ -45,6 +46,9 @@ public sealed class NumericReferenceProfile
     internal ReadOnlySpan<double> SortedSample => _sortedSample.AsSpan(0, _sortedSample.Length - 1);
 
     internal ReadOnlySpan<double> SortedSampleAndSentinel => _sortedSample;
+
+    /// <summary>The sample's ranks in O(1) for the KS statistic, or null where its values bunch up too much for one.</summary>
+    internal ReferenceRankTable? RankTable { get; }
 
     /// <summary>Profiles a whole reference sample: bins at its quantiles, counts, standard deviation, and all of it as the sample.</summary>
     public static NumericReferenceProfile FromSample(ReadOnlySpan<double> reference, int binCount = 10)

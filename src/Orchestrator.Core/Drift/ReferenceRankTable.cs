@@ -1,0 +1,118 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Orchestrator.Core.Drift;
+
+/// <summary>A reference sample's ranks in O(1): equal-width buckets over its range, each holding the index of the first
+/// value in it, so that how many reference values lie below (or at) any x is that index plus a count over one short
+/// stretch, done with one or two vector compares. Built once per baseline; it lets the KS statistic walk only the
+/// window's values instead of merging both samples.</summary>
+internal sealed class ReferenceRankTable
+{
+    // Buckets whose fullest holds more values than this many vectors' worth make the table not worth it (heavy ties,
+    // outliers stretching the range); the caller then merges the samples instead.
+    private const int MaxVectors = 4;
+    private static readonly int Lanes = Vector256<double>.Count;
+
+    // The sample ascending, then +infinity padding: a count reads whole vectors past a bucket's end.
+    private readonly double[] _padded;
+    private readonly int[] _firstIndex;
+    private readonly double _low;
+    private readonly double _scale;
+    private readonly int _lastBucket;
+    private readonly int _vectors;
+    private readonly int _count;
+
+    private ReferenceRankTable(double[] padded, int[] firstIndex, double low, double scale, int vectors, int count)
+    {
+        _padded = padded;
+        _firstIndex = firstIndex;
+        _low = low;
+        _scale = scale;
+        _lastBucket = firstIndex.Length - 2;
+        _vectors = vectors;
+        _count = count;
+    }
+
+    /// <summary>The table of an ascending, finite, non-empty sample, or null when its values bunch up so much that a
+    /// bucket would need more than a few vector compares.</summary>
+    public static ReferenceRankTable? TryBuild(ReadOnlySpan<double> sorted)
+    {
+        var n = sorted.Length;
+        if (n < 2) return null;
+        double low = sorted[0], range = sorted[^1] - sorted[0];
+        var buckets = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)n), 1 << 20);
+        var scale = buckets / range;
+        if (!(range > 0) || !double.IsFinite(range) || !double.IsFinite(scale)) return null;
+        var firstIndex = new int[buckets + 1];
+        var k = 0;
+        var largest = 0;
+        for (var t = 0; t <= buckets; t++)
+        {
+            var start = k;
+            // The same bucket function as a lookup: a value goes below bucket t's start exactly when its bucket is < t.
+            while (k < n && Bucket(sorted[k], low, scale, buckets - 1) < t) k++;
+            firstIndex[t] = k;
+            if (t > 0) largest = Math.Max(largest, k - start);
+        }
+
+        largest = Math.Max(largest, n - k);
+        var vectors = Math.Max(1, (largest + Lanes - 1) / Lanes);
+        if (vectors > MaxVectors) return null;
+        var padded = new double[n + (vectors * Lanes)];
+        sorted.CopyTo(padded);
+        padded.AsSpan(n).Fill(double.PositiveInfinity);
+        return new ReferenceRankTable(padded, firstIndex, low, scale, vectors, n);
+    }
+
+    // Does not decrease as x grows (a subtraction and a multiplication by a positive constant round monotonically),
+    // which is all that makes the table exact.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bucket(double x, double low, double scale, int lastBucket) =>
+        (int)Math.Clamp((x - low) * scale, 0, lastBucket);
+
+    /// <summary>The two-sample KS statistic between the reference and an ascending, finite, non-empty sample followed by
+    /// one +infinity: bit for bit <see cref="KolmogorovSmirnovTest.Statistic"/>.</summary>
+    public double KolmogorovSmirnov(ReadOnlySpan<double> currentAndSentinel)
+    {
+        var m = currentAndSentinel.Length - 1;
+        if (m < 1) throw new ArgumentException("the current sample is empty", nameof(currentAndSentinel));
+        var n = _count;
+        double stepA = 1.0 / n, stepB = 1.0 / m;
+        ref var w = ref MemoryMarshal.GetReference(currentAndSentinel);
+        ref var r = ref MemoryMarshal.GetArrayDataReference(_padded);
+        ref var first = ref MemoryMarshal.GetArrayDataReference(_firstIndex);
+        double maxAbove = 0, maxBelow = 0;
+        var previous = double.NegativeInfinity;
+        for (var j = 0; j < m; j++)
+        {
+            var x = Unsafe.Add(ref w, j);
+            var start = Unsafe.Add(ref first, Bucket(x, _low, _scale, _lastBucket));
+            // Reference values before the bucket are below x and those after it above x: count within it.
+            var broadcast = Vector256.Create(x);
+            int atOrBelow = start, below = start;
+            for (var v = 0; v < _vectors; v++)
+            {
+                var values = Vector256.LoadUnsafe(ref Unsafe.Add(ref r, start + (v * Lanes)));
+                atOrBelow += BitOperations.PopCount(Vector256.LessThanOrEqual(values, broadcast).ExtractMostSignificantBits());
+                below += BitOperations.PopCount(Vector256.LessThan(values, broadcast).ExtractMostSignificantBits());
+            }
+
+            // Both CDFs are steps: between two distinct window values the window's is flat and the reference's rises,
+            // so the extremes over the pooled values are at x itself (after its last copy) and just before x (the last
+            // pooled value below it, before x's first copy). The same expressions as the reference function, so the
+            // same bits.
+            double isLast = Unsafe.BitCast<bool, byte>(Unsafe.Add(ref w, j + 1) > x);
+            double isFirst = Unsafe.BitCast<bool, byte>(previous < x);
+            var at = ((atOrBelow == n ? 1.0 : atOrBelow * stepA) - (j + 1 == m ? 1.0 : (j + 1) * stepB)) * isLast;
+            var before = ((below == n ? 1.0 : below * stepA) - (j * stepB)) * isFirst;
+            maxAbove = Math.Max(maxAbove, Math.Max(at, before));
+            maxBelow = Math.Max(maxBelow, Math.Max(-at, -before));
+            previous = x;
+        }
+
+        return Math.Max(Math.Clamp(maxBelow, 0, 1), maxAbove);
+    }
+}
