@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Orchestrator.Core.Drift;
 
@@ -25,13 +26,7 @@ internal static class BucketSort
             return;
         }
 
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (var x in values)
-        {
-            min = double.MinNative(min, x);
-            max = double.MaxNative(max, x);
-        }
-
+        var (min, max) = Range(values);
         if (min == max) return;
         var buckets = (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)n), 1 << 16);
         var scale = buckets / (max - min);
@@ -55,6 +50,43 @@ internal static class BucketSort
         }
     }
 
+    /// <summary>round(y) of a y in [0, 2^31): adding 2^52 leaves the nearest integer in the low mantissa bits, which
+    /// costs one addition against the checked conversion's several instructions; like any rounding it does not
+    /// decrease as y grows, which is all a bucket needs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int RoundedIndex(double y) => (int)(BitConverter.DoubleToInt64Bits(y + 4503599627370496.0) & 0x7FFF_FFFF);
+
+    // Minimum and maximum four lanes at a time: one chain of scalar min/max would wait on itself at every value.
+    private static (double Min, double Max) Range(ReadOnlySpan<double> values)
+    {
+        var lanes = Vector256<double>.Count;
+        ref var v = ref MemoryMarshal.GetReference(values);
+        var low = Vector256.Create(double.PositiveInfinity);
+        var high = Vector256.Create(double.NegativeInfinity);
+        var i = 0;
+        for (; i + lanes <= values.Length; i += lanes)
+        {
+            var chunk = Vector256.LoadUnsafe(ref Unsafe.Add(ref v, i));
+            low = Vector256.MinNative(low, chunk);
+            high = Vector256.MaxNative(high, chunk);
+        }
+
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            min = double.MinNative(min, low[lane]);
+            max = double.MaxNative(max, high[lane]);
+        }
+
+        for (; i < values.Length; i++)
+        {
+            min = double.MinNative(min, Unsafe.Add(ref v, i));
+            max = double.MaxNative(max, Unsafe.Add(ref v, i));
+        }
+
+        return (min, max);
+    }
+
     private static void Distribute(Span<double> values, Span<double> scattered, Span<int> bucketOf, Span<int> starts, double min, double scale)
     {
         var n = values.Length;
@@ -67,16 +99,19 @@ internal static class BucketSort
         // order within one is left to find. Counts go one slot up so that the prefix sum leaves each bucket's start.
         for (var i = 0; i < n; i++)
         {
-            var bucket = Math.Min((int)((Unsafe.Add(ref v, i) - min) * scale), last);
+            var bucket = Math.Min(RoundedIndex((Unsafe.Add(ref v, i) - min) * scale), last);
             Unsafe.Add(ref b, i) = bucket;
             Unsafe.Add(ref s, bucket + 1)++;
         }
 
-        var largest = 0;
+        // The running sum stays in a register: adding to the slot just written would wait on the store every step.
+        int largest = 0, sum = 0;
         for (var t = 1; t <= last + 1; t++)
         {
-            largest = Math.Max(largest, Unsafe.Add(ref s, t));
-            Unsafe.Add(ref s, t) += Unsafe.Add(ref s, t - 1);
+            var count = Unsafe.Add(ref s, t);
+            largest = Math.Max(largest, count);
+            sum += count;
+            Unsafe.Add(ref s, t) = sum;
         }
 
         ref var d = ref MemoryMarshal.GetReference(scattered);

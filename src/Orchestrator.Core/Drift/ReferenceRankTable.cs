@@ -43,7 +43,8 @@ internal sealed class ReferenceRankTable
         var n = sorted.Length;
         if (n < 2) return null;
         double low = sorted[0], range = sorted[^1] - sorted[0];
-        var buckets = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)n), 1 << 20);
+        // About two buckets a value: the fullest of them then holds four or so (one vector) on spread data.
+        var buckets = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)n * 2), 1 << 20);
         var scale = buckets / range;
         if (!(range > 0) || !double.IsFinite(range) || !double.IsFinite(scale)) return null;
         var firstIndex = new int[buckets + 1];
@@ -71,7 +72,7 @@ internal sealed class ReferenceRankTable
     // which is all that makes the table exact.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Bucket(double x, double low, double scale, int lastBucket) =>
-        (int)Math.Clamp((x - low) * scale, 0, lastBucket);
+        BucketSort.RoundedIndex(double.MinNative(double.MaxNative((x - low) * scale, 0), lastBucket));
 
     /// <summary>The two-sample KS statistic between the reference and an ascending, finite, non-empty sample followed by
     /// one +infinity: bit for bit <see cref="KolmogorovSmirnovTest.Statistic"/>.</summary>
@@ -84,18 +85,23 @@ internal sealed class ReferenceRankTable
         ref var w = ref MemoryMarshal.GetReference(currentAndSentinel);
         ref var r = ref MemoryMarshal.GetArrayDataReference(_padded);
         ref var first = ref MemoryMarshal.GetArrayDataReference(_firstIndex);
-        double maxAbove = 0, maxBelow = 0;
+        // The reference function's max(above, clamp(below)) is the largest |difference|: the differences lie in [-1, 1].
+        // Two maxima, so that neither waits on the other.
+        double largestAt = 0, largestBefore = 0;
         var previous = double.NegativeInfinity;
+        var vectors = _vectors;
         for (var j = 0; j < m; j++)
         {
             var x = Unsafe.Add(ref w, j);
             var start = Unsafe.Add(ref first, Bucket(x, _low, _scale, _lastBucket));
             // Reference values before the bucket are below x and those after it above x: count within it.
             var broadcast = Vector256.Create(x);
-            int atOrBelow = start, below = start;
-            for (var v = 0; v < _vectors; v++)
+            var values = Vector256.LoadUnsafe(ref Unsafe.Add(ref r, start));
+            var atOrBelow = start + BitOperations.PopCount(Vector256.LessThanOrEqual(values, broadcast).ExtractMostSignificantBits());
+            var below = start + BitOperations.PopCount(Vector256.LessThan(values, broadcast).ExtractMostSignificantBits());
+            for (var v = 1; v < vectors; v++)
             {
-                var values = Vector256.LoadUnsafe(ref Unsafe.Add(ref r, start + (v * Lanes)));
+                values = Vector256.LoadUnsafe(ref Unsafe.Add(ref r, start + (v * Lanes)));
                 atOrBelow += BitOperations.PopCount(Vector256.LessThanOrEqual(values, broadcast).ExtractMostSignificantBits());
                 below += BitOperations.PopCount(Vector256.LessThan(values, broadcast).ExtractMostSignificantBits());
             }
@@ -106,13 +112,17 @@ internal sealed class ReferenceRankTable
             // same bits.
             double isLast = Unsafe.BitCast<bool, byte>(Unsafe.Add(ref w, j + 1) > x);
             double isFirst = Unsafe.BitCast<bool, byte>(previous < x);
-            var at = ((atOrBelow == n ? 1.0 : atOrBelow * stepA) - (j + 1 == m ? 1.0 : (j + 1) * stepB)) * isLast;
-            var before = ((below == n ? 1.0 : below * stepA) - (j * stepB)) * isFirst;
-            maxAbove = Math.Max(maxAbove, Math.Max(at, before));
-            maxBelow = Math.Max(maxBelow, Math.Max(-at, -before));
+            var referenceAt = atOrBelow * stepA;
+            if (atOrBelow == n) referenceAt = 1.0;
+            var referenceBefore = below * stepA;
+            if (below == n) referenceBefore = 1.0;
+            var currentAt = (j + 1) * stepB;
+            if (j + 1 == m) currentAt = 1.0;
+            largestAt = double.MaxNative(largestAt, Math.Abs(referenceAt - currentAt) * isLast);
+            largestBefore = double.MaxNative(largestBefore, Math.Abs(referenceBefore - (j * stepB)) * isFirst);
             previous = x;
         }
 
-        return Math.Max(Math.Clamp(maxBelow, 0, 1), maxAbove);
+        return double.MaxNative(largestAt, largestBefore);
     }
 }
