@@ -14,7 +14,7 @@ internal sealed class ReferenceRankTable
     // Buckets whose fullest holds more values than this many vectors' worth make the table not worth it (heavy ties,
     // outliers stretching the range); the caller then merges the samples instead.
     private const int MaxVectors = 4;
-    private static readonly int Lanes = Vector256<double>.Count;
+    private const int Lanes = 4;
 
     // The sample ascending, then +infinity padding: a count reads whole vectors past a bucket's end.
     private readonly double[] _padded;
@@ -36,11 +36,18 @@ internal sealed class ReferenceRankTable
         _count = count;
     }
 
-    /// <summary>The table of an ascending, finite, non-empty sample, or null when its values bunch up so much that a
-    /// bucket would need more than a few vector compares.</summary>
-    public static ReferenceRankTable? TryBuild(ReadOnlySpan<double> sorted)
+    /// <summary>How many +infinity slots a sample needs after its values for a table to read whole vectors past a bucket.</summary>
+    public const int Padding = 4 * 4;
+
+    /// <summary>The table of the first <paramref name="count"/> values of <paramref name="padded"/> (ascending, finite,
+    /// then at least <see cref="Padding"/> slots of +infinity, which the table keeps and reads without copying), or
+    /// null when its values bunch up so much that a bucket would need more than a few vector compares.</summary>
+    public static ReferenceRankTable? TryBuild(double[] padded, int count)
     {
-        var n = sorted.Length;
+        ArgumentNullException.ThrowIfNull(padded);
+        if (padded.Length < count + Padding || padded[count] != double.PositiveInfinity || padded[^1] != double.PositiveInfinity) throw new ArgumentException($"give the values followed by {Padding} slots of +infinity", nameof(padded));
+        var n = count;
+        var sorted = padded.AsSpan(0, n);
         if (n < 2) return null;
         double low = sorted[0], range = sorted[^1] - sorted[0];
         // About two buckets a value: the fullest of them then holds four or so (one vector) on spread data.
@@ -59,13 +66,8 @@ internal sealed class ReferenceRankTable
             if (t > 0) largest = Math.Max(largest, k - start);
         }
 
-        largest = Math.Max(largest, n - k);
         var vectors = Math.Max(1, (largest + Lanes - 1) / Lanes);
-        if (vectors > MaxVectors) return null;
-        var padded = new double[n + (vectors * Lanes)];
-        sorted.CopyTo(padded);
-        padded.AsSpan(n).Fill(double.PositiveInfinity);
-        return new ReferenceRankTable(padded, firstIndex, low, scale, vectors, n);
+        return vectors > MaxVectors ? null : new ReferenceRankTable(padded, firstIndex, low, scale, vectors, n);
     }
 
     // Does not decrease as x grows (a subtraction and a multiplication by a positive constant round monotonically),
