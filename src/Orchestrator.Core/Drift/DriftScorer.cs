@@ -4,6 +4,10 @@ namespace Orchestrator.Core.Drift;
 /// stored profile) and <c>orch drift compare</c> (two whole samples) run.</summary>
 public static class DriftScorer
 {
+    // Above this many values on both sides together a quantile plan (16 bytes a value, kept per pair of sizes) costs
+    // more memory than the merged pass costs time: whole-sample comparisons take the merge.
+    private const int MaxPlannedSize = 20_000;
+
     /// <summary>Scores a numeric feature's current window: its counts in the profile's bins and a sample of its values.</summary>
     public static FeatureDriftScores ScoreNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, ReadOnlySpan<double> currentSample, KolmogorovSmirnovMethod method = KolmogorovSmirnovMethod.Auto)
     {
@@ -13,12 +17,24 @@ public static class DriftScorer
     }
 
     /// <summary>Scores a window whose sample is already ascending and finite and followed by one +infinity (a monitor
-    /// sorts its reservoir in place): one merged pass for KS and Wasserstein, no copy, the p-value from
-    /// <paramref name="pValues"/> when given.</summary>
+    /// sorts its reservoir in place): KS from the reference's rank table and Wasserstein from the sizes' quantile plan,
+    /// each one pass over the window only (one merged pass over both samples where neither applies), no copy, the
+    /// p-value from <paramref name="pValues"/> when given.</summary>
     internal static FeatureDriftScores ScoreSortedNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, ReadOnlySpan<double> sortedCurrentAndSentinel, KolmogorovSmirnovMethod method, KolmogorovPValueCache? pValues = null)
     {
-        var (statistic, wasserstein) = SortedSampleComparison.Compute(reference.SortedSampleAndSentinel, sortedCurrentAndSentinel);
         int n1 = reference.SortedSample.Length, n2 = sortedCurrentAndSentinel.Length - 1;
+        if (n2 < 1 || sortedCurrentAndSentinel[n2] != double.PositiveInfinity) throw new ArgumentException("the current sample needs values and +infinity in the slot after them", nameof(sortedCurrentAndSentinel));
+        double statistic, wasserstein;
+        if (reference.RankTable is { } ranks && (long)n1 + n2 <= MaxPlannedSize)
+        {
+            statistic = ranks.KolmogorovSmirnov(sortedCurrentAndSentinel);
+            wasserstein = QuantileCoupling.For(n1, n2).Distance(reference.SortedSample, sortedCurrentAndSentinel[..n2]);
+        }
+        else
+        {
+            (statistic, wasserstein) = SortedSampleComparison.Compute(reference.SortedSampleAndSentinel, sortedCurrentAndSentinel);
+        }
+
         var (p, used) = pValues is null ? KolmogorovSmirnovTest.PValue(statistic, n1, n2, method) : pValues.PValue(statistic, n1, n2, method);
         long total = 0;
         foreach (var c in currentCounts) total += c;

@@ -5,8 +5,10 @@ namespace Orchestrator.Core.Drift;
 public sealed class NumericReferenceProfile
 {
     private readonly long[] _counts;
-    // The sample ascending, then +infinity: the sentinel the merged KS and Wasserstein pass reads past the end.
+    // The sample ascending, then +infinity padding: the sentinel the merged KS and Wasserstein pass reads past the end,
+    // and the whole vectors the rank table reads past a bucket's end.
     private readonly double[] _sortedSample;
+    private readonly int _count;
 
     /// <summary>A profile from parts already computed (as a registry stores them).</summary>
     public NumericReferenceProfile(QuantileBinning bins, IEnumerable<long> counts, IEnumerable<double> sample, double standardDeviation)
@@ -17,10 +19,16 @@ public sealed class NumericReferenceProfile
         _counts = [.. counts];
         if (_counts.Length != bins.BinCount) throw new ArgumentException($"counts has {_counts.Length} entries; give {bins.BinCount}, one per bin", nameof(counts));
         if (_counts.Any(c => c < 0)) throw new ArgumentException("a count is negative; counts cannot be negative", nameof(counts));
-        _sortedSample = QuantileBinning.SortedFiniteWithSentinel([.. sample], nameof(sample));
-        if (_sortedSample.Length == 1) throw new ArgumentException("the sample is empty; keep at least one reference value", nameof(sample));
+        var sorted = QuantileBinning.SortedFiniteWithSentinel([.. sample], nameof(sample));
+        _count = sorted.Length - 1;
+        // One array serves the merged walk (one +infinity after the values) and the rank table (whole vectors of them).
+        _sortedSample = new double[_count + ReferenceRankTable.Padding];
+        sorted.CopyTo(_sortedSample, 0);
+        _sortedSample.AsSpan(_count).Fill(double.PositiveInfinity);
+        if (_count == 0) throw new ArgumentException("the sample is empty; keep at least one reference value", nameof(sample));
         if (!(standardDeviation >= 0) || double.IsInfinity(standardDeviation)) throw new ArgumentOutOfRangeException(nameof(standardDeviation), standardDeviation, "the standard deviation must be finite and not negative");
-        Sample = new ArraySegment<double>(_sortedSample, 0, _sortedSample.Length - 1);
+        Sample = new ArraySegment<double>(_sortedSample, 0, _count);
+        RankTable = ReferenceRankTable.TryBuild(_sortedSample, _count);
         Bins = bins;
         TotalCount = _counts.Sum();
         StandardDeviation = standardDeviation;
@@ -42,9 +50,12 @@ public sealed class NumericReferenceProfile
 
     internal ReadOnlySpan<long> CountSpan => _counts;
 
-    internal ReadOnlySpan<double> SortedSample => _sortedSample.AsSpan(0, _sortedSample.Length - 1);
+    internal ReadOnlySpan<double> SortedSample => _sortedSample.AsSpan(0, _count);
 
-    internal ReadOnlySpan<double> SortedSampleAndSentinel => _sortedSample;
+    internal ReadOnlySpan<double> SortedSampleAndSentinel => _sortedSample.AsSpan(0, _count + 1);
+
+    /// <summary>The sample's ranks in O(1) for the KS statistic, or null where its values bunch up too much for one.</summary>
+    internal ReferenceRankTable? RankTable { get; }
 
     /// <summary>Profiles a whole reference sample: bins at its quantiles, counts, standard deviation, and all of it as the sample.</summary>
     public static NumericReferenceProfile FromSample(ReadOnlySpan<double> reference, int binCount = 10)

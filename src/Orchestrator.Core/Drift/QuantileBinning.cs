@@ -144,7 +144,7 @@ public sealed class QuantileBinning
         sample.CopyTo(sorted);
         var values = sorted.AsSpan(0, sample.Length);
         RequireFinite(values, name);
-        RadixSort.Sort(values);
+        BucketSort.Sort(values);
         sorted[^1] = double.PositiveInfinity;
         return sorted;
     }

@@ -278,7 +278,7 @@ public sealed partial class MonitorWindow
             {
                 var method = (long)_reference.SortedSample.Length * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
                 // The reservoir starts again after the close, so it can be sorted where it lies.
-                RadixSort.Sort(_sample.AsSpan(0, _sampled));
+                BucketSort.Sort(_sample.AsSpan(0, _sampled));
                 _sample[_sampled] = double.PositiveInfinity;
                 return DriftScorer.ScoreSortedNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled + 1), method, KolmogorovPValueCache.Shared);
             }
