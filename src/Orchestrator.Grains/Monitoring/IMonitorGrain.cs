@@ -12,6 +12,10 @@ public interface IMonitorGrain : IGrainWithStringKey
     /// empty: champion) of the model, whose baseline profile the windows are scored against.</summary>
     Task<IngestResult> IngestAsync(string version, ModelTask task, List<PredictionInput> records, List<HistogramInput> histograms);
 
+    /// <summary>Takes prediction records as columns (and histograms, first, as <see cref="IngestAsync"/> does): the fast
+    /// path, with the same windows as the same records one by one. The batch is passed by reference inside the silo.</summary>
+    Task<IngestResult> IngestColumnsAsync(string version, ModelTask task, PredictionColumns columns, List<HistogramInput> histograms);
+
     /// <summary>Joins labels to waiting predictions by request id.</summary>
     Task<LabelResult> LabelAsync(List<LabelInput> labels);
 
