@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Google.Protobuf.Collections;
 using Orchestrator.Core.Monitoring;
 using Orchestrator.Grains;
@@ -41,9 +42,9 @@ public static class PredictionColumnsMapper
         CheckPerRecord(columns.PredictedClasses.Count, records, "predicted_classes", batch);
         CheckPerRecord(columns.Versions.Count, records, "versions", batch);
 
-        var values = new double[columns.Values.Count];
-        columns.Values.CopyTo(values, 0);
-        var infinity = values.AsSpan().IndexOfAny(double.PositiveInfinity, double.NegativeInfinity);
+        // Spans over the parsed fields: each column is copied once, straight into its own array.
+        var values = UnsafeCollectionOperations.AsSpan(columns.Values);
+        var infinity = values.IndexOfAny(double.PositiveInfinity, double.NegativeInfinity);
         if (infinity >= 0)
         {
             var feature = columns.NumericFeatures[infinity / records];
@@ -52,7 +53,7 @@ public static class PredictionColumnsMapper
         }
 
         var numeric = new double[columns.NumericFeatures.Count][];
-        for (var f = 0; f < numeric.Length; f++) numeric[f] = values.AsSpan(f * records, records).ToArray();
+        for (var f = 0; f < numeric.Length; f++) numeric[f] = values.Slice(f * records, records).ToArray();
         var categorical = new string[columns.CategoricalFeatures.Count][];
         for (var f = 0; f < categorical.Length; f++)
         {
@@ -60,18 +61,14 @@ public static class PredictionColumnsMapper
             for (var r = 0; r < records; r++) categorical[f][r] = columns.Categories[f * records + r];
         }
 
-        var predictions = new double[records];
-        if (columns.Predictions.Count > 0) columns.Predictions.CopyTo(predictions, 0);
-        for (var r = 0; r < records; r++)
-        {
-            if (!double.IsFinite(predictions[r])) throw Invalid("predictions", batch, $"record {r}: the prediction must be a finite number");
-        }
+        var predictions = columns.Predictions.Count > 0 ? UnsafeCollectionOperations.AsSpan(columns.Predictions).ToArray() : new double[records];
+        var notFinite = predictions.AsSpan().IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
+        if (notFinite >= 0) throw Invalid("predictions", batch, $"record {notFinite}: the prediction must be a finite number");
 
         int[]? versions = null;
         if (columns.Versions.Count > 0)
         {
-            versions = new int[records];
-            columns.Versions.CopyTo(versions, 0);
+            versions = UnsafeCollectionOperations.AsSpan(columns.Versions).ToArray();
             var negative = Array.FindIndex(versions, v => v < 0);
             if (negative >= 0)
                 throw Invalid("versions", batch, $"record {negative}: {versions[negative]} is not a version: give the serving version's number, or 0 for the version the monitor watches");

@@ -68,10 +68,11 @@ public sealed record PredictionDistributionRecord(
 [Alias("orch.label-input")]
 public sealed record LabelInput([property: Id(0)] string RequestId, [property: Id(1)] double Value, [property: Id(2)] string ClassName);
 
-/// <summary>What an ingest did.</summary>
+/// <summary>What an ingest did. A struct, so that the answer to every batch is copied by value rather than tracked
+/// by reference in Orleans' copy of the response.</summary>
 [GenerateSerializer]
 [Alias("orch.ingest-result")]
-public sealed record IngestResult([property: Id(0)] long Records, [property: Id(1)] int WindowsClosed);
+public readonly record struct IngestResult([property: Id(0)] long Records, [property: Id(1)] int WindowsClosed);
 
 /// <summary>What a label batch did.</summary>
 [GenerateSerializer]
