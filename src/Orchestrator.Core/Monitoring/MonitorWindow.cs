@@ -271,6 +271,12 @@ public sealed partial class MonitorWindow
         private void Sample(double value, Random random)
         {
             _seen++;
+            // The test a value usually fails stays small enough to inline into the binning loops.
+            if (_sampled < _sampleSize || _seen == _nextReplacement) Keep(value, random);
+        }
+
+        private void Keep(double value, Random random)
+        {
             if (_sampled < _sampleSize)
             {
                 _sample[_sampled++] = value;
@@ -280,7 +286,7 @@ public sealed partial class MonitorWindow
                     _nextReplacement = _seen + Gap(random);
                 }
             }
-            else if (_seen == _nextReplacement)
+            else
             {
                 _sample[random.Next(_sampleSize)] = value;
                 _skipWeight *= Math.Exp(Math.Log(Uniform(random)) / _sampleSize);
