@@ -11,7 +11,7 @@ using Orchestrator.LoadTests.Transitions;
 
 namespace Orchestrator.LoadTests;
 
-/// <summary>The command line: <c>submit</c>, <c>transitions</c>, <c>scheduler</c>, <c>placement</c>, <c>storm</c> and <c>drift</c>, and the options saying which server to load.</summary>
+/// <summary>The command line: <c>submit</c>, <c>transitions</c>, <c>scheduler</c>, <c>placement</c>, <c>storm</c>, <c>drift</c>, <c>scoring</c> and <c>ingest</c>, and the options saying which server to load.</summary>
 internal static class LoadTestCli
 {
     /// <summary>Exit code of bad arguments.</summary>
@@ -69,6 +69,7 @@ internal static class LoadTestCli
         root.Subcommands.Add(Storm.StormCommand.Create(RunWithServerAsync));
         root.Subcommands.Add(DriftCommand.Create());
         root.Subcommands.Add(Scoring.ScoringCommand.Create());
+        root.Subcommands.Add(Ingest.IngestCommand.Create(RunWithServerAsync));
 
         using var interrupt = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -219,6 +219,9 @@ public sealed partial class MonitorWindow
         private readonly int _sampleSize;
         private int _sampled;
         private long _seen;
+        // Algorithm L's state once the reservoir is full: the skip weight and the count at which the next value goes in.
+        private double _skipWeight;
+        private long _nextReplacement;
 
         public NumericFeature(string name, NumericFeatureProfile profile, int sampleSize, long exactKsLimit)
         {
@@ -262,13 +265,43 @@ public sealed partial class MonitorWindow
             }
         }
 
-        /// <summary>Algorithm R: every value seen so far is in the sample with the same probability.</summary>
+        /// <summary>Algorithm L (Li, 1994): every value seen so far is in the sample with the same probability, as with
+        /// Algorithm R, but the random draws go to the gaps between replacements (about k log(n/k) of them) rather than
+        /// one per value, which cost more than binning the value at a full reservoir.</summary>
         private void Sample(double value, Random random)
         {
             _seen++;
-            if (_sampled < _sampleSize) _sample[_sampled++] = value;
-            else if (random.NextInt64(_seen) is var slot && slot < _sampleSize) _sample[slot] = value;
+            // The test a value usually fails stays small enough to inline into the binning loops.
+            if (_sampled < _sampleSize || _seen == _nextReplacement) Keep(value, random);
         }
+
+        private void Keep(double value, Random random)
+        {
+            if (_sampled < _sampleSize)
+            {
+                _sample[_sampled++] = value;
+                if (_sampled == _sampleSize)
+                {
+                    _skipWeight = Math.Exp(Math.Log(Uniform(random)) / _sampleSize);
+                    _nextReplacement = _seen + Gap(random);
+                }
+            }
+            else
+            {
+                _sample[random.Next(_sampleSize)] = value;
+                _skipWeight *= Math.Exp(Math.Log(Uniform(random)) / _sampleSize);
+                _nextReplacement = _seen + Gap(random);
+            }
+        }
+
+        /// <summary>Values to pass over before the next replacement, plus one.</summary>
+        private long Gap(Random random)
+        {
+            var gap = Math.Floor(Math.Log(Uniform(random)) / Math.Log(1 - _skipWeight)) + 1;
+            return gap < long.MaxValue / 4 ? (long)gap : long.MaxValue / 4;
+        }
+
+        private static double Uniform(Random random) => 1 - random.NextDouble();
 
         public FeatureDriftScores? Score()
         {

@@ -28,9 +28,20 @@ public sealed partial class MonitoringService(IGrainFactory grains) : Contracts.
                 throw OrchestratorException.Invalid("records", $"batch {index} has {batch.Records.Count:N0} records, more than {MaxBatch:N0}: send smaller batches on the stream");
             if (batch.Histograms.Count > MaxBatch)
                 throw OrchestratorException.Invalid("histograms", $"batch {index} has {batch.Histograms.Count:N0} histograms, more than {MaxBatch:N0}: send one per feature");
-            var records = batch.Records.Select((r, i) => ToInput(r, index, i)).ToList();
             var histograms = batch.Histograms.Select(h => new HistogramInput(h.Feature, [.. h.Counts], new Dictionary<string, long>(h.Categories, StringComparer.Ordinal))).ToList();
-            var result = await monitor.IngestAsync(batch.Version, task, records, histograms);
+            IngestResult result;
+            if (batch.Columns is { } columns)
+            {
+                if (batch.Records.Count > 0)
+                    throw OrchestratorException.Invalid("columns", $"batch {index} has both records and columns: give the batch's records in one form (columns is the faster)");
+                result = await monitor.IngestColumnsAsync(batch.Version, task, PredictionColumnsMapper.ToColumns(columns, index), histograms);
+            }
+            else
+            {
+                var records = batch.Records.Select((r, i) => ToInput(r, index, i)).ToList();
+                result = await monitor.IngestAsync(batch.Version, task, records, histograms);
+            }
+
             response.Records += result.Records;
             response.WindowsClosed += result.WindowsClosed;
             index++;

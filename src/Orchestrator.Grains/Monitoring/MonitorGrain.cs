@@ -69,19 +69,7 @@ public sealed partial class MonitorGrain(
         if (_window is null) await StartAsync(version, task);
         var closed = new List<WindowReport>();
         var now = time.GetUtcNow();
-        if (histograms.Count > 0)
-        {
-            // Histograms go first: a bad one refuses the batch before any of its records counted.
-            try
-            {
-                if (_window!.AddHistograms([.. histograms.Select(h => new FeatureHistogram(h.Feature, h.Counts, h.Categories))], now) is { } report) closed.Add(report);
-            }
-            catch (ValidationException e)
-            {
-                throw OrchestratorException.From(e);
-            }
-        }
-
+        AddHistograms(histograms, closed, now);
         foreach (var record in records)
         {
             var at = record.Time ?? now;
@@ -96,6 +84,46 @@ public sealed partial class MonitorGrain(
         Series.Ingested(records.Count);
         await KeepAsync(closed);
         return new IngestResult(records.Count, closed.Count);
+    }
+
+    /// <inheritdoc />
+    public async Task<IngestResult> IngestColumnsAsync(string version, ModelTask task, PredictionColumns columns, List<HistogramInput> histograms)
+    {
+        columns.EnsureShape();
+        if (_window is null) await StartAsync(version, task);
+        var closed = new List<WindowReport>();
+        var now = time.GetUtcNow();
+        AddHistograms(histograms, closed, now);
+        var watched = state.State.Version;
+        if (columns.RequestIds is { } ids)
+        {
+            for (var r = 0; r < columns.Records; r++)
+            {
+                if (ids[r].Length == 0) continue;
+                var served = columns.Versions is { } versions && versions[r] > 0 ? versions[r] : watched;
+                var predictedClass = columns.PredictedClasses is { } classes && classes[r].Length > 0 ? classes[r] : null;
+                _labels.Add(new PendingPrediction(ids[r], columns.Predictions[r], predictedClass, now, served), now);
+            }
+        }
+
+        closed.AddRange(_window!.AddBatch(columns, watched, now));
+        Series.Ingested(columns.Records);
+        await KeepAsync(closed);
+        return new IngestResult(columns.Records, closed.Count);
+    }
+
+    /// <summary>Histograms go first: a bad one refuses the batch before any of its records counted.</summary>
+    private void AddHistograms(List<HistogramInput> histograms, List<WindowReport> closed, DateTimeOffset now)
+    {
+        if (histograms.Count == 0) return;
+        try
+        {
+            if (_window!.AddHistograms([.. histograms.Select(h => new FeatureHistogram(h.Feature, h.Counts, h.Categories))], now) is { } report) closed.Add(report);
+        }
+        catch (ValidationException e)
+        {
+            throw OrchestratorException.From(e);
+        }
     }
 
     /// <inheritdoc />
