@@ -107,6 +107,8 @@ public sealed partial class RetrainingGrain(
         }
 
         await state.WriteStateAsync();
+        // No more triggers; a running retraining still ends (RunFinishedAsync rebuilds a tracker for it).
+        _tracker = null;
         await AuditAsync(ModelAuditAction.RetrainingPolicySet, 0, $"removed (revision {state.State.Revision})", reason, actor, quiet: true);
         // A running retraining still ends through this grain: stay enrolled until it has.
         if (Tracked is not { Phase: RetrainingPhase.Running }) await Budget.EnrollAsync(Key, false);
@@ -136,7 +138,7 @@ public sealed partial class RetrainingGrain(
     /// <inheritdoc />
     public async Task OnWindowsAsync(string deployment, List<WindowOutcome> windows)
     {
-        if (_tracker is null || state.State.Policy!.Deployment != deployment) return;
+        if (_tracker is null || state.State.Policy is not { } policy || policy.Deployment != deployment) return;
         foreach (var window in windows) await ActAsync(_tracker.OnWindow(window));
         // Streaks move with every window even when nothing fires; store them with the last act or here.
         await state.WriteStateAsync();
@@ -145,7 +147,7 @@ public sealed partial class RetrainingGrain(
     /// <inheritdoc />
     public async Task OnBaselineChangedAsync(string deployment, int version)
     {
-        if (_tracker is null || state.State.Policy!.Deployment != deployment) return;
+        if (_tracker is null || state.State.Policy is not { } policy || policy.Deployment != deployment) return;
         var dropped = Tracked?.Recorded;
         _tracker.BaselineChanged();
         state.State.Tracker = _tracker.Snapshot;

@@ -131,6 +131,26 @@ public sealed class RetrainingGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task RemovingThePolicy_StopsTriggers_ButARunningRetrainingStillEnds()
+    {
+        await using var s = fixture.NewScenario();
+        var agent = await s.ConnectAsync("node", gpus: 0);
+        await SetBudgetAsync(s, new RetrainingBudgetSpec(10, 4, 1000, 100));
+        var (_, retraining) = await ModelWithPolicyAsync(s, "churn", new RetrainingPolicy { Pipeline = "retrain", Tenant = s.Tenant, DriftWindows = 1 });
+        var started = await retraining.TriggerAsync("", "alice");
+
+        var removed = await retraining.RemovePolicyAsync("model retired", "alice");
+        await retraining.OnWindowsAsync(ModelDeployments.Default, [Drifted(s.Cluster.Clock.GetUtcNow())]);
+        await agent.SucceedAsync(await agent.WaitForAssignmentAsync(started.State!.Run!, "train"), Artifacts.Text("model", "weights"));
+
+        Assert.Null(removed.Policy);
+        var ended = await Eventually.MatchAsync(retraining.GetAsync, r => r.History[0].Outcome == RetrainingOutcome.Succeeded, "the running retraining to end");
+        Assert.Equal((RetrainingPhase.Cooling, 0, 1), (ended.State!.Phase, ended.State.DriftStreak, ended.History.Count));
+        var manual = await Assert.ThrowsAsync<OrchestratorException>(() => retraining.TriggerAsync("", "bob"));
+        Assert.Contains("has no retraining policy", manual.Message);
+    }
+
+    [Fact]
     public async Task BadPolicies_AreRefusedNamingTheField_AndStoreNothing()
     {
         await using var s = fixture.NewScenario();
