@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Storage;
 using Orchestrator.Grains.Retraining;
+using Orchestrator.Grains.Rollouts;
 using Orchestrator.Grains.Runs;
 using Orchestrator.Grains.Scheduling;
 
@@ -33,6 +34,16 @@ public sealed partial class RunResumptionService(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning(e, "Could not wake the models with a retraining policy; they wake when next used");
+        }
+
+        // Progressing rollouts wake too: a step held by bake time alone advances without traffic.
+        try
+        {
+            await grains.GetGrain<IRolloutDirectoryGrain>(RolloutDirectoryGrain.Key).WakeAllAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not wake the progressing rollouts; they wake at their next observation or call");
         }
 
         var first = true;

@@ -30,6 +30,10 @@ public interface IRolloutGrain : IGrainWithStringKey
     /// <summary>Sets the plan a rollout started without one follows (validated).</summary>
     Task<RolloutPlan> SetPolicyAsync(RolloutPlan plan, string reason, string actor);
 
+    /// <summary>Wakes the grain (after a restart) so that its bake timer runs and a due step advances. One-way.</summary>
+    [OneWay]
+    Task WakeAsync();
+
     /// <summary>The deployment's plan: the one set, or <see cref="RolloutPlan.Default"/>.</summary>
     Task<RolloutPlan> GetPolicyAsync();
 }

@@ -23,6 +23,8 @@ public sealed class RolloutGrain(
 
     private (string Tenant, string Model, string Deployment) Key => ModelDeployments.Parse(this.GetPrimaryKeyString());
 
+    private IRolloutDirectoryGrain Directory => GrainFactory.GetGrain<IRolloutDirectoryGrain>(RolloutDirectoryGrain.Key);
+
     private IModelGrain Model => GrainFactory.GetGrain<IModelGrain>(ModelGrain.KeyOf(Key.Tenant, Key.Model));
 
     /// <inheritdoc />
@@ -167,6 +169,9 @@ public sealed class RolloutGrain(
     /// <inheritdoc />
     public Task<RolloutPlan> GetPolicyAsync() => Task.FromResult(state.State.Policy ?? RolloutPlan.Default);
 
+    /// <inheritdoc />
+    public Task WakeAsync() => TickAsync();
+
     private async Task TickAsync()
     {
         if (state.State.Progress.Phase != RolloutPhase.Progressing) return;
@@ -220,6 +225,10 @@ public sealed class RolloutGrain(
     private async Task<RolloutProgress> KeepAsync(RolloutProgress progress)
     {
         var previous = state.State.Progress;
+        var was = previous.Phase == RolloutPhase.Progressing;
+        var now = progress.Phase == RolloutPhase.Progressing;
+        // Listed before it progresses and unlisted after it stops, so a restart in between wakes it (harmlessly) rather than missing it.
+        if (now && !was) await Directory.SetProgressingAsync(this.GetPrimaryKeyString(), true);
         state.State.Progress = progress;
         try
         {
@@ -231,6 +240,7 @@ public sealed class RolloutGrain(
             throw;
         }
 
+        if (was && !now) await Directory.SetProgressingAsync(this.GetPrimaryKeyString(), false);
         KeepTimer();
         var (tenant, model, deployment) = Key;
         if (progress.Phase == RolloutPhase.Progressing)
