@@ -13,13 +13,33 @@ public static class DriftScorer
     {
         ArgumentNullException.ThrowIfNull(reference);
         if (currentSample.IsEmpty) throw new ArgumentException("the current sample is empty; a window needs values to compare", nameof(currentSample));
-        return ScoreSortedNumeric(feature, reference, currentCounts, QuantileBinning.SortedFiniteWithSentinel(currentSample, nameof(currentSample)), method);
+        var copy = new double[currentSample.Length + 1];
+        currentSample.CopyTo(copy);
+        QuantileBinning.RequireFinite(copy.AsSpan(0, currentSample.Length), nameof(currentSample));
+        return ScoreWindowNumeric(feature, reference, currentCounts, copy, method);
     }
 
-    /// <summary>Scores a window whose sample is already ascending and finite and followed by one +infinity (a monitor
-    /// sorts its reservoir in place): KS from the reference's rank table and Wasserstein from the sizes' quantile plan,
-    /// each one pass over the window only (one merged pass over both samples where neither applies), no copy, the
+    /// <summary>Scores a window whose sample is finite and in any order, given with one spare slot after it (a monitor's
+    /// reservoir): KS and Wasserstein from the values' gaps in the reference (no sort) where the reference has a rank
+    /// table and no window value equals a reference value; otherwise the sample is sorted in place and walked. The
     /// p-value from <paramref name="pValues"/> when given.</summary>
+    internal static FeatureDriftScores ScoreWindowNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, Span<double> sampleAndSpareSlot, KolmogorovSmirnovMethod method, KolmogorovPValueCache? pValues = null)
+    {
+        var m = sampleAndSpareSlot.Length - 1;
+        if (m < 1) throw new ArgumentException("the current sample needs values and a spare slot after them", nameof(sampleAndSpareSlot));
+        if (reference.RankTable is { } table && ReferenceGapComparison.TryCompute(table, sampleAndSpareSlot[..m], out var statistic, out var wasserstein))
+        {
+            return Scores(feature, reference, currentCounts, m, statistic, wasserstein, method, pValues);
+        }
+
+        BucketSort.Sort(sampleAndSpareSlot[..m]);
+        sampleAndSpareSlot[m] = double.PositiveInfinity;
+        return ScoreSortedNumeric(feature, reference, currentCounts, sampleAndSpareSlot, method, pValues);
+    }
+
+    /// <summary>Scores a window whose sample is already ascending and finite and followed by one +infinity: KS from the
+    /// reference's rank table and Wasserstein from the sizes' quantile plan, each one pass over the window only (one
+    /// merged pass over both samples where neither applies), no copy, the p-value from <paramref name="pValues"/> when given.</summary>
     internal static FeatureDriftScores ScoreSortedNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, ReadOnlySpan<double> sortedCurrentAndSentinel, KolmogorovSmirnovMethod method, KolmogorovPValueCache? pValues = null)
     {
         int n1 = reference.SortedSample.Length, n2 = sortedCurrentAndSentinel.Length - 1;
@@ -35,6 +55,12 @@ public static class DriftScorer
             (statistic, wasserstein) = SortedSampleComparison.Compute(reference.SortedSampleAndSentinel, sortedCurrentAndSentinel);
         }
 
+        return Scores(feature, reference, currentCounts, n2, statistic, wasserstein, method, pValues);
+    }
+
+    private static FeatureDriftScores Scores(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, int n2, double statistic, double wasserstein, KolmogorovSmirnovMethod method, KolmogorovPValueCache? pValues)
+    {
+        var n1 = reference.SortedSample.Length;
         var (p, used) = pValues is null ? KolmogorovSmirnovTest.PValue(statistic, n1, n2, method) : pValues.PValue(statistic, n1, n2, method);
         long total = 0;
         foreach (var c in currentCounts) total += c;

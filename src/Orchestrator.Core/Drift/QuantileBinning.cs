@@ -149,7 +149,7 @@ public sealed class QuantileBinning
         return sorted;
     }
 
-    private static void RequireFinite(ReadOnlySpan<double> sample, string name)
+    internal static void RequireFinite(ReadOnlySpan<double> sample, string name)
     {
         for (var i = 0; i < sample.Length; i++)
         {

@@ -9,7 +9,7 @@ namespace Orchestrator.Core.Drift;
 /// value in it, so that how many reference values lie below (or at) any x is that index plus a count over one short
 /// stretch, done with one or two vector compares. Built once per baseline; it lets the KS statistic walk only the
 /// window's values instead of merging both samples.</summary>
-internal sealed class ReferenceRankTable
+internal sealed partial class ReferenceRankTable
 {
     // Buckets whose fullest holds more values than this many vectors' worth make the table not worth it (heavy ties,
     // outliers stretching the range); the caller then merges the samples instead.

@@ -310,10 +310,8 @@ public sealed partial class MonitorWindow
             if (_reference is not null && _sampled > 0)
             {
                 var method = (long)_reference.SortedSample.Length * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
-                // The reservoir starts again after the close, so it can be sorted where it lies.
-                BucketSort.Sort(_sample.AsSpan(0, _sampled));
-                _sample[_sampled] = double.PositiveInfinity;
-                return DriftScorer.ScoreSortedNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled + 1), method, KolmogorovPValueCache.Shared);
+                // The reservoir starts again after the close, so it may be sorted where it lies when it must be.
+                return DriftScorer.ScoreWindowNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled + 1), method, KolmogorovPValueCache.Shared);
             }
 
             return new FeatureDriftScores(Name, FeatureKind.Numeric,
