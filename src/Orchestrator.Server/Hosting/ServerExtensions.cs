@@ -48,6 +48,7 @@ public static class ServerExtensions
             });
             silo.AddFileStepLogStore(o => o.DataDirectory = dataDirectory);
             silo.AddOrchestratorGrains();
+            silo.UseKubernetesHostingWhenEnabled(settings.Kubernetes);
         });
 
         builder.Services.AddSingleton<IArtifactStore>(new FileSystemArtifactStore(artifacts));

@@ -30,6 +30,9 @@ public sealed class ServerSettings
 
     /// <summary>The in-process node agent.</summary>
     public LocalAgentSettings Agent { get; set; } = new();
+
+    /// <summary>Running inside a Kubernetes cluster.</summary>
+    public KubernetesSettings Kubernetes { get; set; } = new();
 }
 
 /// <summary>The node agent the embedded server runs in-process (section <c>Orchestrator:Agent</c>).</summary>
