@@ -131,8 +131,21 @@ public sealed class KubernetesAgentHost : BackgroundService
             KubernetesLog.NodeLeft(_logger, node.Name, string.Join("; ", e.Failures));
             return;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            KubernetesLog.SessionNotStarted(_logger, node.Name, e.Message);
+            return;
+        }
         lock (_sessions) _sessions[node.Name] = session;
-        await session.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await session.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One node's trouble must not stop the sessions of the others.
+            KubernetesLog.SessionNotStarted(_logger, node.Name, e.Message);
+        }
     }
 
     private AgentRuntime CreateSession(KubernetesGpuNode node)

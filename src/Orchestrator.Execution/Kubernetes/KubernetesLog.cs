@@ -25,4 +25,7 @@ internal static partial class KubernetesLog
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Kubernetes executor: namespace {Namespace}, API server {Server}, workspace claim {Claim}")]
     public static partial void Starting(ILogger logger, string @namespace, string server, string claim);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "The agent session of node {Node} did not start: {Error}")]
+    public static partial void SessionNotStarted(ILogger logger, string node, string error);
 }
