@@ -32,11 +32,9 @@ public sealed record KubernetesGpuNode(
     private const string ProductLabel = "nvidia.com/gpu.product";
     private const string MemoryLabel = "nvidia.com/gpu.memory";
 
-    /// <summary>Whether two readings of a node would register the same way (labels are compared by content).</summary>
-    public bool SameRegistration(KubernetesGpuNode other) =>
-        this with { Labels = other.Labels } == other
-        && Labels.Count == other.Labels.Count
-        && Labels.All(l => other.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
+    /// <summary>Whether a new reading of the node leaves its session as it is: the same GPUs, capacity and address.
+    /// Labels are not compared: some change often, and re-registering would stop the node's running steps.</summary>
+    public bool SameRegistration(KubernetesGpuNode other) => this with { Labels = other.Labels } == other;
 
     /// <summary>Reads a node; null with the reason when it takes no steps (no GPUs, cordoned, not Ready).</summary>
     public static (KubernetesGpuNode? Node, string? Skipped) From(V1Node node)
