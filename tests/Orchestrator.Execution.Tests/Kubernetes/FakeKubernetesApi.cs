@@ -14,9 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-using Orchestrator.Execution.Tests.Support;
-
-namespace Orchestrator.Execution.Tests.Kubernetes;
+namespace Orchestrator.Testing.Kubernetes;
 
 /// <summary>A stand-in for the Kubernetes API server (none runs here): Kestrel on a free loopback port speaking the
 /// API's JSON for exactly the calls the executor makes (create/list/watch/get/delete pods, follow a pod's log,
@@ -83,11 +81,42 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         lock (_gate) return _pods.GetValueOrDefault(name);
     }
 
-    /// <summary>Waits until a pod has been created and returns the first one created.</summary>
-    public Task<V1Pod> CreatedPodAsync() => Eventually.ValueAsync(() =>
+    /// <summary>Waits (at most 15 s) until a pod has been created and returns the first one created.</summary>
+    public async Task<V1Pod> CreatedPodAsync()
     {
-        lock (_gate) return Created.FirstOrDefault();
-    }, "a pod to be created");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (Created.Count > 0) return Created[0];
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("timed out waiting for a pod to be created");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Plays a kubelet whose containers print <paramref name="logLine"/> and exit 0: every pod created from
+    /// now on runs and succeeds. Stops with the server.</summary>
+    public void CompleteEveryPod(string logLine)
+    {
+        _ = Task.Run(async () =>
+        {
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            while (!_closing.IsCancellationRequested)
+            {
+                List<string> fresh;
+                lock (_gate) fresh = _pods.Keys.Where(done.Add).ToList();
+                foreach (var pod in fresh)
+                {
+                    Run(pod);
+                    Log(pod, logLine);
+                    Exit(pod, 0);
+                }
+                await Task.Delay(20);
+            }
+        });
+    }
 
     /// <summary>Plays the kubelet: the container runs.</summary>
     public void Run(string pod) => Update(pod, p =>

@@ -1,5 +1,6 @@
 using Orchestrator.Contracts.V1;
 using Orchestrator.Execution.Tests.Support;
+using Orchestrator.Testing.Kubernetes;
 
 namespace Orchestrator.Execution.Tests.Kubernetes;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Contracts.V1;
 using Orchestrator.Execution.Agent;
 using Orchestrator.Execution.Kubernetes;
+using Orchestrator.Testing.Kubernetes;
 using Orchestrator.Execution.Tests.Support;
 
 using Xunit.Abstractions;

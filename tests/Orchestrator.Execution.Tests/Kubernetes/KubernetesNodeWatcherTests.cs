@@ -1,4 +1,5 @@
 using Orchestrator.Execution.Kubernetes;
+using Orchestrator.Testing.Kubernetes;
 using Orchestrator.Execution.Tests.Support;
 
 using Xunit.Abstractions;

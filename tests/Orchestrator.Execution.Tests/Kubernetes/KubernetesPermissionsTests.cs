@@ -1,4 +1,5 @@
 using Orchestrator.Execution.Kubernetes;
+using Orchestrator.Testing.Kubernetes;
 
 namespace Orchestrator.Execution.Tests.Kubernetes;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Contracts.V1;
 using Orchestrator.Core.Storage;
 using Orchestrator.Execution.Kubernetes;
+using Orchestrator.Testing.Kubernetes;
 using Orchestrator.Execution.Processes;
 using Orchestrator.Execution.Tests.Support;
 using Orchestrator.Execution.Workspaces;
