@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 
 using Orchestrator.Execution.Agent;
 using Orchestrator.Execution.Gpus;
+using Orchestrator.Execution.Kubernetes;
 
 namespace Orchestrator.Agent;
 
@@ -79,6 +80,37 @@ internal static class AgentCommandLine
         Description = "Print the GPUs this agent would register, then exit (no gateway needed).",
     };
 
+    private static readonly Option<string> Executor = new("--executor")
+    {
+        Description = "Where steps run: 'process' (OS processes on this machine) or 'kubernetes' (a pod per step, one session per GPU node of the cluster).",
+        HelpName = "process|kubernetes",
+        DefaultValueFactory = _ => "process",
+    };
+
+    private static readonly Option<string?> Namespace = new("--namespace")
+    {
+        Description = "Kubernetes executor: namespace for step pods. Default: the kubeconfig context's, else the service account's, else 'default'.",
+        HelpName = "NS",
+    };
+
+    private static readonly Option<string?> Kubeconfig = new("--kubeconfig")
+    {
+        Description = "Kubernetes executor: kubeconfig file. Default: the in-cluster service account, else $KUBECONFIG or ~/.kube/config.",
+        HelpName = "FILE",
+    };
+
+    private static readonly Option<string?> KubeApiServer = new("--kube-api-server")
+    {
+        Description = "Kubernetes executor: API server URL to use without credentials, e.g. http://127.0.0.1:8001 (kubectl proxy).",
+        HelpName = "URL",
+    };
+
+    private static readonly Option<string?> WorkspaceClaim = new("--workspace-claim")
+    {
+        Description = "Kubernetes executor: a ReadWriteMany PersistentVolumeClaim mounted at --work-dir in the agent and in every step pod (inputs and outputs pass through it).",
+        HelpName = "CLAIM",
+    };
+
     /// <summary>The root command with every option and its action.</summary>
     public static RootCommand Build()
     {
@@ -87,7 +119,9 @@ internal static class AgentCommandLine
             "the steps assigned to it, each in its own process group, with CUDA_VISIBLE_DEVICES set to the GPUs it was given.")
         {
             Gateway, Name, AdvertiseAddress, Label, SimulateGpus, GpuModel, WorkDir, LocalArtifacts, KeepWorkspaces, ListGpus,
+            Executor, Namespace, Kubeconfig, KubeApiServer, WorkspaceClaim,
         };
+        Executor.AcceptOnlyFromAmong("process", "kubernetes");
         Label.Validators.Add(result =>
         {
             foreach (var label in result.GetValueOrDefault<string[]>() ?? [])
@@ -107,6 +141,22 @@ internal static class AgentCommandLine
                 result.AddError($"--gateway is required: give the control plane's URL, e.g. --gateway http://control-plane:5000 (or set {GatewayVariable})");
             }
         });
+        root.Validators.Add(result =>
+        {
+            var kubernetes = result.GetValue(Executor) == "kubernetes";
+            // Node names, GPUs and addresses come from the Node API in Kubernetes mode; the cluster options mean nothing without it.
+            Option[] processOnly = [Name, AdvertiseAddress, SimulateGpus, ListGpus];
+            Option[] kubernetesOnly = [Namespace, Kubeconfig, KubeApiServer, WorkspaceClaim];
+            foreach (var option in kubernetes ? processOnly : kubernetesOnly)
+            {
+                if (result.GetResult(option) is { Implicit: false })
+                {
+                    result.AddError(kubernetes
+                        ? $"{option.Name} does not apply to --executor kubernetes: nodes, their GPUs and addresses come from the Kubernetes Node API"
+                        : $"{option.Name} applies only to --executor kubernetes; add --executor kubernetes, or leave {option.Name} out");
+                }
+            }
+        });
         root.SetAction(RunAsync);
         return root;
     }
@@ -114,12 +164,19 @@ internal static class AgentCommandLine
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         if (parse.GetValue(ListGpus)) return await PrintGpusAsync(parse, cancellationToken);
+        var kubernetes = parse.GetValue(Executor) == "kubernetes";
         try
         {
             // Checked before the host exists so that a mistake reads as one line, not a hosting failure with a stack trace.
             var options = new AgentOptions();
             Configure(options, parse);
             AgentOptionsValidator.EnsureValid(options);
+            var executor = new KubernetesExecutorOptions();
+            ConfigureKubernetes(executor, parse);
+            if (kubernetes && executor.Problems().ToList() is { Count: > 0 } problems)
+            {
+                throw new OptionsValidationException(nameof(KubernetesExecutorOptions), typeof(KubernetesExecutorOptions), problems);
+            }
         }
         catch (OptionsValidationException e)
         {
@@ -137,7 +194,14 @@ internal static class AgentCommandLine
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
-        builder.Services.AddNodeAgent(options => Configure(options, parse));
+        if (kubernetes)
+        {
+            builder.Services.AddKubernetesExecutor(options => Configure(options, parse), options => ConfigureKubernetes(options, parse));
+        }
+        else
+        {
+            builder.Services.AddNodeAgent(options => Configure(options, parse));
+        }
         // Running steps get their kill grace to stop and be reported before the host gives up.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = new AgentOptions().KillGrace + TimeSpan.FromSeconds(10));
         using var host = builder.Build();
@@ -175,6 +239,14 @@ internal static class AgentCommandLine
         options.WorkDirectory = parse.GetValue(WorkDir) ?? "./.orch-agent";
         options.LocalArtifactsDirectory = parse.GetValue(LocalArtifacts);
         options.KeepWorkspaces = parse.GetValue(KeepWorkspaces);
+    }
+
+    private static void ConfigureKubernetes(KubernetesExecutorOptions options, ParseResult parse)
+    {
+        options.Namespace = parse.GetValue(Namespace);
+        options.KubeconfigPath = parse.GetValue(Kubeconfig);
+        options.ApiServer = parse.GetValue(KubeApiServer);
+        options.WorkspaceClaim = parse.GetValue(WorkspaceClaim);
     }
 
     private static List<string> Gateways(string[]? fromCommandLine) =>

@@ -39,6 +39,12 @@ public sealed partial class AgentRuntime : BackgroundService, IStepReporter
 
     /// <summary>Creates the agent; options are validated here (see <see cref="AgentOptionsValidator"/>).</summary>
     public AgentRuntime(IOptions<AgentOptions> options, IGpuDiscovery gpuDiscovery, ILogger<AgentRuntime> logger, TimeProvider time)
+        : this(options, gpuDiscovery, logger, time, runner: null)
+    {
+    }
+
+    /// <summary>Creates the agent with its own step runner (the Kubernetes executor's pods); null runs OS processes.</summary>
+    internal AgentRuntime(IOptions<AgentOptions> options, IGpuDiscovery gpuDiscovery, ILogger<AgentRuntime> logger, TimeProvider time, IStepRunner? runner)
     {
         _options = options.Value;
         AgentOptionsValidator.EnsureValid(_options);
@@ -53,7 +59,7 @@ public sealed partial class AgentRuntime : BackgroundService, IStepReporter
         _context = new StepExecutionContext(
             _options.NodeName,
             new StepWorkspaces(_options.WorkDirectory, ArtifactStore),
-            new ProcessStepRunner(_options.KillGrace, time),
+            runner ?? new ProcessStepRunner(_options.KillGrace, time),
             _options.KillGrace,
             _options.KeepWorkspaces,
             time,

@@ -15,7 +15,7 @@ internal sealed class StepExecution : IDisposable
     private readonly IStepReporter _reporter;
     private readonly CancellationTokenSource _preparation = new();
     private readonly Lock _gate = new();
-    private RunningStep? _process;
+    private IRunningStep? _process;
     private string? _cancelReason;
     private TimeSpan _cancelGrace;
     private bool _over;
@@ -56,7 +56,7 @@ internal sealed class StepExecution : IDisposable
     /// <summary>Stops it: before the process starts nothing runs; after, SIGTERM then SIGKILL after <paramref name="grace"/>.</summary>
     public void Cancel(TimeSpan grace, string reason)
     {
-        RunningStep? process;
+        IRunningStep? process;
         lock (_gate)
         {
             if (_cancelReason is not null || _over) return;
@@ -79,7 +79,7 @@ internal sealed class StepExecution : IDisposable
             var command = workspace.ResolveCommand(_assignment, _context.NodeName);
             logs = new StepLogBatcher(Step, _reporter.SendLog, _context.Time);
             var timeout = _assignment.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(_assignment.TimeoutMs) : (TimeSpan?)null;
-            var launch = new StepLaunch(command.Argv, command.Environment, workspace.Directory, timeout, logs.Append) { KillGrace = _context.KillGrace };
+            var launch = new StepLaunch(command.Argv, command.Environment, workspace.Directory, timeout, logs.Append) { KillGrace = _context.KillGrace, Assignment = _assignment };
             _preparation.Token.ThrowIfCancellationRequested();
             var process = await _context.Runner.StartAsync(launch, CancellationToken.None).ConfigureAwait(false);
             string? cancelReason;

@@ -9,7 +9,7 @@ namespace Orchestrator.Execution.Agent;
 internal sealed record StepExecutionContext(
     string NodeName,
     StepWorkspaces Workspaces,
-    ProcessStepRunner Runner,
+    IStepRunner Runner,
     TimeSpan KillGrace,
     bool KeepWorkspaces,
     TimeProvider Time,

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Orchestrator.Execution.Processes;
 
 /// <summary>Starts step attempts as OS processes, each in its own session and process group (see <see cref="ProcessGroupScript"/>).</summary>
-public sealed class ProcessStepRunner
+public sealed class ProcessStepRunner : IStepRunner
 {
     /// <summary>Grace between SIGTERM and SIGKILL for a timed-out step unless the launch says otherwise: 10 s.</summary>
     public static readonly TimeSpan DefaultKillGrace = TimeSpan.FromSeconds(10);
@@ -60,6 +60,9 @@ public sealed class ProcessStepRunner
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("/bin/sh did not start");
         return Task.FromResult(new RunningStep(process, launch, launch.KillGrace ?? _killGrace, _time));
     }
+
+    async Task<IRunningStep> IStepRunner.StartAsync(StepLaunch launch, CancellationToken cancellationToken) =>
+        await StartAsync(launch, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The launch's environment plus <see cref="InheritedVariables"/> from the agent where the launch has none.</summary>
     public static Dictionary<string, string> BuildEnvironment(IReadOnlyDictionary<string, string> launchEnvironment)

@@ -6,7 +6,7 @@ using Orchestrator.Core.Storage;
 namespace Orchestrator.Execution.Processes;
 
 /// <summary>A started step process: its pid, its completion, and how to stop it.</summary>
-public sealed class RunningStep : IAsyncDisposable
+public sealed class RunningStep : IRunningStep, IAsyncDisposable
 {
     // Processes that escaped the group (daemonized with their own setsid) may hold the output pipes open forever.
     private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(5);

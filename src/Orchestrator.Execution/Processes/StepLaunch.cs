@@ -1,3 +1,4 @@
+using Orchestrator.Contracts.V1;
 using Orchestrator.Core.Storage;
 
 namespace Orchestrator.Execution.Processes;
@@ -18,4 +19,8 @@ public sealed record StepLaunch(
 {
     /// <summary>How long a timed-out process has between SIGTERM and SIGKILL; null for the runner's default.</summary>
     public TimeSpan? KillGrace { get; init; }
+
+    /// <summary>The assignment this launch runs, for runners that need more than a command (a pod's image, GPUs, node
+    /// and labels); null for a bare command. The process runner ignores it.</summary>
+    public StepAssignment? Assignment { get; init; }
 }

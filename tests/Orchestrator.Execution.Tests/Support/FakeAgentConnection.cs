@@ -17,6 +17,11 @@ public sealed class FakeAgentConnection(IServerStreamWriter<ControlMessage> resp
     /// <summary>Ends when the test drops the connection.</summary>
     public CancellationToken Dropped => _dropped.Token;
 
+    /// <summary>True once the stream has ended, whichever side ended it.</summary>
+    public bool Ended { get; private set; }
+
+    internal void End() => Ended = true;
+
     /// <summary>A copy of every message received so far.</summary>
     public List<AgentMessage> Received
     {

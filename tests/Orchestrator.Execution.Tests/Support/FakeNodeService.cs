@@ -42,5 +42,9 @@ public sealed class FakeNodeService(FakeGateway gateway) : NodeService.NodeServi
         {
             // The agent's connection broke.
         }
+        finally
+        {
+            connection.End();
+        }
     }
 }
