@@ -5,7 +5,8 @@ namespace Orchestrator.Server.Hosting;
 /// request it makes is covered by <see cref="Executor"/>.</summary>
 public static class KubernetesPermissions
 {
-    private static readonly string[] Read = ["get", "list", "watch"];
+    // Resources that live outside any namespace: granted by a ClusterRole.
+    private static readonly HashSet<string> ClusterScoped = ["nodes"];
 
     /// <summary>Orleans' Kubernetes hosting (<c>KubernetesClusterAgent</c> in Microsoft.Orleans.Hosting.Kubernetes 10.4.2):
     /// reads its own pod, patches its cluster-id labels onto it, lists and watches the cluster's pods. It deletes pods
@@ -15,12 +16,12 @@ public static class KubernetesPermissions
         new("", "pods", ["get", "list", "watch", "patch"], KubernetesScope.Namespaced),
     ];
 
-    /// <summary>The Kubernetes executor: a pod per step (create, follow, delete on cancel), its log, and the GPU nodes.</summary>
+    /// <summary>The Kubernetes executor (<see cref="Execution.Kubernetes.KubernetesExecutorPermissions"/>, which its tests
+    /// check every request against): a pod per step (create, follow, delete on cancel), its log, and the GPU nodes.</summary>
     public static IReadOnlyList<KubernetesPermission> Executor { get; } =
     [
-        new("", "pods", ["create", "get", "list", "watch", "delete"], KubernetesScope.Namespaced),
-        new("", "pods/log", ["get"], KubernetesScope.Namespaced),
-        new("", "nodes", Read, KubernetesScope.Cluster),
+        .. Execution.Kubernetes.KubernetesExecutorPermissions.Required.Select(p =>
+            new KubernetesPermission(p.ApiGroup, p.Resource, p.Verbs, ClusterScoped.Contains(p.Resource) ? KubernetesScope.Cluster : KubernetesScope.Namespaced)),
     ];
 
     /// <summary>Both lists, one entry per verb: what the manifests must grant, no more and no less.</summary>
