@@ -20,8 +20,11 @@ public sealed class DeployManifests
     /// <summary>The objects of one kind.</summary>
     public IEnumerable<T> Of<T>() => Objects.OfType<T>();
 
-    /// <summary>The server Deployment (there is exactly one Deployment).</summary>
-    public V1Deployment Server => Of<V1Deployment>().Single();
+    /// <summary>The server Deployment.</summary>
+    public V1Deployment Server => Of<V1Deployment>().Single(d => d.Name() == "orchestrator");
+
+    /// <summary>The Kubernetes executor's Deployment (the node agent in Kubernetes mode).</summary>
+    public V1Deployment Executor => Of<V1Deployment>().Single(d => d.Name() == "orchestrator-executor");
 
     /// <summary>The Redis StatefulSet (there is exactly one StatefulSet).</summary>
     public V1StatefulSet Redis => Of<V1StatefulSet>().Single();
