@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what the tests need when it is missing (promtool from Debian's
-# prometheus package, python3 for the example pipeline, redis-server for the Redis storage and cluster tests), builds the solution in Release and runs every test project.
+# prometheus package, python3 for the example pipeline, redis-server for the Redis storage and cluster tests),
+# builds the solution in Release and runs every test project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

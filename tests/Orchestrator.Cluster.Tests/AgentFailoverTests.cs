@@ -1,13 +1,14 @@
 using Orchestrator.Cluster.Tests.Harness;
 using Orchestrator.Contracts.V1;
 using Orchestrator.EndToEnd.Tests.Harness;
+using Xunit.Abstractions;
 
 namespace Orchestrator.Cluster.Tests;
 
 /// <summary>A standalone agent given two gateways of one cluster moves to the second when the first server is
 /// SIGKILLed: the node stays ready, seen through the survivor, and a run submitted there completes on that node.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class AgentFailoverTests(ClusterFixture fixture)
+public sealed class AgentFailoverTests(ClusterFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
@@ -27,9 +28,11 @@ public sealed class AgentFailoverTests(ClusterFixture fixture)
             Bound, "the agent to register through the first gateway\n" + agent.Output);
 
         await first.KillHardAsync();
+        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
 
         await Eventually.Until(() => agent.Output.Contains($"Registered with {survivor.GrpcAddress}", StringComparison.Ordinal),
             Bound, "the agent to register through the surviving gateway\n" + agent.Output);
+        var reregistered = sinceKill.Elapsed;
         await survivor.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
         {
             SpecYaml = """
@@ -47,6 +50,7 @@ public sealed class AgentFailoverTests(ClusterFixture fixture)
             return r.State is RunState.Succeeded or RunState.Failed ? r : null;
         }, Bound, "the run to finish on the agent after the failover\n" + agent.Output);
 
+        output.WriteLine($"SIGKILL -> registered through the survivor: {reregistered.TotalSeconds:F1} s; -> run done on the agent: {sinceKill.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(RunState.Succeeded, done.State);
         Assert.Equal("roamer", done.Steps.Single().Node);
         Assert.Contains("on 0", await Logs.ReadAsync(survivor.Runs, run.Id, "work"), StringComparison.Ordinal);
