@@ -4,7 +4,27 @@ namespace Orchestrator.Server.Hosting;
 /// see <see cref="ServerSwitches"/>). Defaults give the embedded profile: one machine, files under ./.orch-data.</summary>
 public sealed class ServerSettings
 {
-    /// <summary>Where grain state, the run index, step logs, artifacts and agent workspaces live. Default <c>.orch-data</c>.</summary>
+    /// <summary>The embedded profile: one machine, state in files. The default.</summary>
+    public const string EmbeddedProfile = "embedded";
+
+    /// <summary>The Redis profile: several silos in one Orleans cluster, state in Redis.</summary>
+    public const string RedisProfile = "redis";
+
+    /// <summary><c>embedded</c> (default) or <c>redis</c>; see docs/cluster.md.</summary>
+    public string Profile { get; set; } = EmbeddedProfile;
+
+    /// <summary>The Redis server of the <c>redis</c> profile, as a StackExchange.Redis configuration string
+    /// (e.g. <c>127.0.0.1:6379</c>). Clustering, grain state, reminders, the run index, logs and artifacts all go there.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>The IP address other silos reach this one at (<c>redis</c> profile). Default 127.0.0.1.</summary>
+    public string SiloAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>How fast a dead silo is found (<c>redis</c> profile).</summary>
+    public MembershipSettings Membership { get; set; } = new();
+
+    /// <summary>Where grain state, the run index, step logs, artifacts and agent workspaces live (in the <c>redis</c>
+    /// profile only agent workspaces). Default <c>.orch-data</c>.</summary>
     public string DataDirectory { get; set; } = ".orch-data";
 
     /// <summary>Address the gRPC and HTTP ports listen on. Default 127.0.0.1 (use 0.0.0.0 in a container).</summary>
@@ -22,7 +42,7 @@ public sealed class ServerSettings
     /// <summary>Orleans client gateway port. Default 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>Orleans cluster id. Default <c>orchestrator</c>.</summary>
+    /// <summary>Orleans cluster id; in the <c>redis</c> profile also the prefix of the service's own keys. Default <c>orchestrator</c>.</summary>
     public string ClusterId { get; set; } = "orchestrator";
 
     /// <summary><c>fsync</c> (default): every acknowledged change is on disk. <c>none</c>: the OS decides (tests, benchmarks of the rest).</summary>

@@ -55,7 +55,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         var dir = Path.Combine(Path.GetTempPath(), "orch-e2e-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
         var server = new ServerProcess(dir, arguments);
-        await server.StartAgainAsync();
+        try
+        {
+            await server.StartAgainAsync();
+        }
+        catch
+        {
+            // A server that never became SERVING is still a process: stop it before reporting why.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
