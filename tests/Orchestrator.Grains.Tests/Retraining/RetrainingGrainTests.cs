@@ -49,6 +49,10 @@ public sealed class RetrainingGrainTests(ClusterFixture fixture)
         var stillOne = await Eventually.MatchAsync(retraining.GetAsync, r => r.State!.Recorded is not null, "the trigger to be recorded");
         Assert.Equal((runId, TriggerKind.Drift), (stillOne.State!.Run, stillOne.State.Recorded!.Kind));
         Assert.Single(stillOne.History);
+        // The state is written before the model's audit entry: wait for the entry, so the order below is the order the
+        // test causes (the registration comes after it), not a race between the two grains.
+        await Eventually.MatchAsync(() => model.GetAuditAsync(20, 0), a => a.Entries.Count(e => e.Action == ModelAuditAction.RetrainingTriggered) == 2,
+            "the recorded trigger's audit entry");
 
         // The pipeline registers its version (as a register step would), then succeeds.
         var train = await agent.WaitForAssignmentAsync(runId, "train");
