@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Orchestrator.Cluster.Tests.Harness;
 using Orchestrator.Contracts.V1;
 using Orchestrator.EndToEnd.Tests.Harness;
@@ -33,16 +34,28 @@ public sealed class AgentFailoverTests(ClusterFixture fixture, ITestOutputHelper
         await Eventually.Until(() => agent.Output.Contains($"Registered with {survivor.GrpcAddress}", StringComparison.Ordinal),
             Bound, "the agent to register through the surviving gateway\n" + agent.Output);
         var reregistered = sinceKill.Elapsed;
-        await survivor.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
+        // Until the membership declares the killed silo dead (a second or two), a call to a grain that lived there is
+        // rejected: the client retries, as any client of a cluster in failover does.
+        await Eventually.Until(async () =>
         {
-            SpecYaml = """
-                name: after-failover
-                steps:
-                  - name: work
-                    resources: {gpus: 1}
-                    command: [sh, -c, 'echo "on $CUDA_VISIBLE_DEVICES"']
-                """,
-        });
+            try
+            {
+                return await survivor.Pipelines.CreatePipelineVersionAsync(new CreatePipelineVersionRequest
+                {
+                    SpecYaml = """
+                        name: after-failover
+                        steps:
+                          - name: work
+                            resources: {gpus: 1}
+                            command: [sh, -c, 'echo "on $CUDA_VISIBLE_DEVICES"']
+                        """,
+                });
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+            {
+                return null;
+            }
+        }, Bound, "the pipeline to be created once the dead silo is declared\n" + agent.Output);
         var run = await survivor.Runs.SubmitRunAsync(new SubmitRunRequest { Pipeline = "after-failover" });
         var done = await Eventually.Until(async () =>
         {
