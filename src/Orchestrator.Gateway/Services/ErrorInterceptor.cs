@@ -6,7 +6,8 @@ using Orchestrator.Grains;
 namespace Orchestrator.Gateway.Services;
 
 /// <summary>Turns errors into gRPC statuses in one place: a caller's mistake gets its status with the field and the
-/// fix in the message (and the field in the <c>x-orch-field</c> trailer); anything else is INTERNAL and logged.</summary>
+/// fix in the message (and the field in the <c>x-orch-field</c> trailer); a timeout or a call rejected while a silo fails
+/// over is UNAVAILABLE (retry); anything else is INTERNAL and logged.</summary>
 public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
     /// <inheritdoc />
@@ -80,6 +81,10 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
             return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
         if (e is TimeoutException)
             return new RpcException(new Status(StatusCode.Unavailable, "the control plane did not answer in time; retry"));
+        // A silo died and the cluster has not declared it dead yet (a few seconds): calls to its grains are rejected
+        // until their next activation elsewhere. Transient, so retryable, not an internal error.
+        if (e is Orleans.Runtime.OrleansMessageRejectionException)
+            return new RpcException(new Status(StatusCode.Unavailable, "a silo of the cluster has just left and its work is moving to the others; retry in a few seconds"));
 
         LogInternal(e, context.Method);
         return new RpcException(new Status(StatusCode.Internal, $"internal error in {context.Method}: {e.GetType().Name}; see the server log"));
