@@ -24,7 +24,7 @@ public interface IRunIndex
     /// <summary>Number of non-terminal runs of one pipeline.</summary>
     ValueTask<int> CountActiveAsync(string tenant, string pipeline);
 
-    /// <summary>Number of runs in each state (for metrics).</summary>
+    /// <summary>Number of runs in each state that has any (for metrics); a state with none is absent.</summary>
     ValueTask<IReadOnlyDictionary<RunState, int>> CountByStateAsync();
 }
 

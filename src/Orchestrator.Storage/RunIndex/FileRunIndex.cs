@@ -198,7 +198,8 @@ public sealed partial class FileRunIndex : IRunIndex, IAsyncDisposable
         _ = Log;
         lock (_gate)
         {
-            return ValueTask.FromResult<IReadOnlyDictionary<RunState, int>>(new Dictionary<RunState, int>(_byState));
+            // States whose runs all moved on are left out, as the interface says.
+            return ValueTask.FromResult<IReadOnlyDictionary<RunState, int>>(_byState.Where(s => s.Value > 0).ToDictionary());
         }
     }
 

@@ -2,135 +2,44 @@ using Orchestrator.Core.Runs;
 using Orchestrator.Core.Storage;
 using Orchestrator.Storage.Redis.RunIndex;
 using Orchestrator.Storage.Redis.Tests.Support;
+using Orchestrator.Storage.Tests.RunIndex;
 using StackExchange.Redis;
 
 namespace Orchestrator.Storage.Redis.Tests.RunIndex;
 
-/// <summary>Verifies the Redis run index against a real redis-server with the cases of the file index: filters, stable
-/// paging while runs are added, page tokens and sizes, active counters through state changes and removals, concurrent
-/// upserts from two connections (two silos) agreeing, stale revisions ignored, and state surviving a new connection.</summary>
+/// <summary>Verifies the Redis run index against a real redis-server: the run index contract the file index meets too
+/// (filters, paging, sizes and tokens, counters, a new connection seeing it all), concurrent upserts from two
+/// connections (two silos) agreeing, and stale revisions ignored.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class RedisRunIndexTests(RedisServer redis)
+public sealed class RedisRunIndexTests(RedisServer redis) : RunIndexContract, IAsyncLifetime
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
     private readonly string _prefix = RedisServer.UniquePrefix();
+    private readonly List<ConnectionMultiplexer> _connections = [];
 
-    private RedisRunIndex Index => new(redis.Connection, _prefix);
+    /// <inheritdoc />
+    protected override IRunIndex Index => Own;
 
-    [Fact]
-    public async Task Query_FiltersByTenantPipelineStatesAndLabels_NewestFirst()
+    private RedisRunIndex Own => new(redis.Connection, _prefix);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        var index = Index;
-        await index.UpsertAsync(Run("r1", 1, tenant: "a", pipeline: "train", state: RunState.Running, labels: new() { ["team"] = "vision", ["env"] = "prod" }));
-        await index.UpsertAsync(Run("r2", 2, tenant: "a", pipeline: "train", state: RunState.Succeeded, labels: new() { ["team"] = "vision" }));
-        await index.UpsertAsync(Run("r3", 3, tenant: "a", pipeline: "eval", state: RunState.Running));
-        await index.UpsertAsync(Run("r4", 4, tenant: "b", pipeline: "train", state: RunState.Failed, labels: new() { ["team"] = "vision", ["env"] = "prod" }));
-
-        Assert.Equal(["r4", "r3", "r2", "r1"], await Ids(index, new RunQuery()));
-        Assert.Equal(["r3", "r2", "r1"], await Ids(index, new RunQuery { Tenant = "a" }));
-        Assert.Equal(["r4", "r2", "r1"], await Ids(index, new RunQuery { Pipeline = "train" }));
-        Assert.Equal(["r4", "r2"], await Ids(index, new RunQuery { States = new HashSet<RunState> { RunState.Succeeded, RunState.Failed } }));
-        Assert.Equal(["r4", "r1"], await Ids(index, new RunQuery { Labels = new Dictionary<string, string> { ["team"] = "vision", ["env"] = "prod" } }));
-        Assert.Equal(["r1"], await Ids(index, new RunQuery { Tenant = "a", Pipeline = "train", Labels = new Dictionary<string, string> { ["env"] = "prod" } }));
-        Assert.Empty(await Ids(index, new RunQuery { Labels = new Dictionary<string, string> { ["team"] = "nlp" } }));
-        Assert.Empty(await Ids(index, new RunQuery { Tenant = "nobody" }));
+        foreach (var connection in _connections) await connection.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Paging_WalksEveryRunOnce_EvenWhenNewerRunsArriveBetweenPages()
+    /// <inheritdoc />
+    protected override async Task<IRunIndex> ReopenAsync()
     {
-        var index = Index;
-        for (var i = 0; i < 25; i++) await index.UpsertAsync(Run($"run-{i:D2}", minutes: i));
-
-        var first = await index.QueryAsync(new RunQuery { PageSize = 10 });
-        for (var i = 100; i < 105; i++) await index.UpsertAsync(Run($"run-{i}", minutes: i));
-        var second = await index.QueryAsync(new RunQuery { PageSize = 10, PageToken = first.NextPageToken });
-        var third = await index.QueryAsync(new RunQuery { PageSize = 10, PageToken = second.NextPageToken });
-
-        var walked = first.Runs.Concat(second.Runs).Concat(third.Runs).Select(r => r.Id).ToList();
-        Assert.Equal(Enumerable.Range(0, 25).Reverse().Select(i => $"run-{i:D2}"), walked);
-        Assert.Equal(5, third.Runs.Count);
-        Assert.Null(third.NextPageToken);
-    }
-
-    [Fact]
-    public async Task Paging_OfRunsCreatedAtTheSameInstant_IsTotalByIdWithoutRepeats_AndFiltersSpanBatches()
-    {
-        var index = Index;
-        for (var i = 0; i < 7; i++) await index.UpsertAsync(Run($"same-{i}", minutes: 0));
-        // Many non-matching runs between matching ones make a page span several reads of the order.
-        for (var i = 0; i < 40; i++) await index.UpsertAsync(Run($"other-{i:D2}", minutes: 1, pipeline: "eval"));
-
-        var walked = new List<string>();
-        string? token = null;
-        do
-        {
-            var page = await index.QueryAsync(new RunQuery { PageSize = 3, PageToken = token, Pipeline = "train" });
-            walked.AddRange(page.Runs.Select(r => r.Id));
-            token = page.NextPageToken;
-        }
-        while (token is not null);
-
-        Assert.Equal(Enumerable.Range(0, 7).Reverse().Select(i => $"same-{i}"), walked);
-    }
-
-    [Fact]
-    public async Task PageSize_ZeroMeansFifty_LargerThanAThousandIsClamped_AndNegativeIsRefused()
-    {
-        var index = Index;
-        var db = redis.Connection.GetDatabase();
-        await Task.WhenAll(Enumerable.Range(0, 1_001).Select(i => index.UpsertAsync(Run($"run-{i:D4}", minutes: i)).AsTask()));
-
-        Assert.Equal(50, (await index.QueryAsync(new RunQuery { PageSize = 0 })).Runs.Count);
-        var clamped = await index.QueryAsync(new RunQuery { PageSize = 5_000 });
-        Assert.Equal(1_000, clamped.Runs.Count);
-        Assert.NotNull(clamped.NextPageToken);
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => index.QueryAsync(new RunQuery { PageSize = -1 }).AsTask());
-        Assert.Contains("page_size", refused.Message);
-        Assert.True(await db.KeyExistsAsync(_prefix + "runs:all"));
-    }
-
-    [Theory]
-    [InlineData("not base64 at all!")]
-    [InlineData("AAAA")]
-    [InlineData("eyJvZmZzZXQiOjEwfQ")]
-    public async Task PageToken_NotIssuedByTheServer_IsRefused(string token)
-    {
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => Index.QueryAsync(new RunQuery { PageToken = token }).AsTask());
-
-        Assert.StartsWith("page_token is not one this server issued", refused.Message);
-    }
-
-    [Fact]
-    public async Task ActiveCounters_FollowStateChangesAndRemovals()
-    {
-        var index = Index;
-        await index.UpsertAsync(Run("r1", 1, pipeline: "train", state: RunState.Pending));
-        await index.UpsertAsync(Run("r2", 2, pipeline: "train", state: RunState.Pending));
-        await index.UpsertAsync(Run("r3", 3, pipeline: "eval", state: RunState.Running));
-        Assert.Equal(2, await index.CountActiveAsync("acme", "train"));
-
-        await index.UpsertAsync(Run("r1", 1, pipeline: "train", state: RunState.Running) with { Revision = 1 });
-        Assert.Equal(2, await index.CountActiveAsync("acme", "train"));
-
-        await index.UpsertAsync(Run("r1", 1, pipeline: "train", state: RunState.Succeeded) with { Revision = 2 });
-        await index.RemoveAsync("r3");
-        await index.RemoveAsync("never-existed");
-
-        Assert.Equal(1, await index.CountActiveAsync("acme", "train"));
-        Assert.Equal(0, await index.CountActiveAsync("acme", "eval"));
-        Assert.Equal(0, await index.CountActiveAsync("other", "train"));
-        Assert.Equal(["r2"], await index.ListActiveAsync());
-        Assert.Null(await index.GetAsync("r3"));
-        Assert.Equal(RunState.Succeeded, (await index.GetAsync("r1"))!.State);
-        Assert.Equal(new Dictionary<RunState, int> { [RunState.Pending] = 1, [RunState.Succeeded] = 1 }, await index.CountByStateAsync());
-        Assert.Equal(["r2", "r1"], await Ids(index, new RunQuery()));
+        var other = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        _connections.Add(other);
+        return new RedisRunIndex(other, _prefix);
     }
 
     [Fact]
     public async Task Upsert_WithAnOlderRevision_IsIgnored()
     {
-        var index = Index;
+        var index = Own;
         await index.UpsertAsync(Run("r1", 1, state: RunState.Succeeded) with { Revision = 9 });
         await index.UpsertAsync(Run("r1", 1, state: RunState.Running) with { Revision = 4 });
 
@@ -142,7 +51,7 @@ public sealed class RedisRunIndexTests(RedisServer redis)
     public async Task ConcurrentUpserts_FromTwoConnections_LeaveSummariesAndCountersConsistent()
     {
         await using var other = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        RedisRunIndex[] silos = [Index, new RedisRunIndex(other, _prefix)];
+        RedisRunIndex[] silos = [Own, new RedisRunIndex(other, _prefix)];
         var states = new[] { RunState.Pending, RunState.Running, RunState.Succeeded, RunState.Failed };
         await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(async () =>
             await silos[i % 2].UpsertAsync(Run($"run-{i % 40}", minutes: i % 40, state: states[i / 40 % 4]) with { Revision = i / 40 }))));
@@ -155,38 +64,4 @@ public sealed class RedisRunIndexTests(RedisServer redis)
         Assert.Equal(40, await silos[0].CountActiveAsync("acme", "train"));
         Assert.Equal(new Dictionary<RunState, int> { [RunState.Running] = 40 }, await silos[1].CountByStateAsync());
     }
-
-    [Fact]
-    public async Task ANewConnection_SeesSummariesOrderAndCounters()
-    {
-        var labels = new Dictionary<string, string> { ["team"] = "vision" };
-        var index = Index;
-        await index.UpsertAsync(Run("r1", 1, state: RunState.Running, labels: labels) with { Message = "placing", PipelineVersion = 3 });
-        await index.UpsertAsync(Run("r2", 2, state: RunState.Failed));
-        await index.UpsertAsync(Run("r3", 3, state: RunState.Pending));
-        await index.RemoveAsync("r3");
-
-        await using var other = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        var reopened = new RedisRunIndex(other, _prefix);
-
-        Assert.Equal(["r2", "r1"], await Ids(reopened, new RunQuery()));
-        var r1 = (await reopened.GetAsync("r1"))!;
-        Assert.Equal((RunState.Running, "placing", 3, "vision", T0.AddMinutes(1)), (r1.State, r1.Message, r1.PipelineVersion, r1.Labels["team"], r1.CreatedAt));
-        Assert.Equal(1, await reopened.CountActiveAsync("acme", "train"));
-        Assert.Equal(["r1"], await reopened.ListActiveAsync());
-    }
-
-    private static async Task<List<string>> Ids(RedisRunIndex index, RunQuery query) => [.. (await index.QueryAsync(query)).Runs.Select(r => r.Id)];
-
-    private static RunSummary Run(
-        string id, int minutes, string tenant = "acme", string pipeline = "train", RunState state = RunState.Pending, Dictionary<string, string>? labels = null) =>
-        new()
-        {
-            Id = id,
-            Tenant = tenant,
-            Pipeline = pipeline,
-            State = state,
-            CreatedAt = T0.AddMinutes(minutes),
-            Labels = labels ?? [],
-        };
 }
