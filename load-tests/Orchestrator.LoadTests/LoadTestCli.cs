@@ -62,7 +62,7 @@ internal static class LoadTestCli
             Build Release for measurements: dotnet build -c Release load-tests/Orchestrator.LoadTests
             """);
         foreach (var option in new Option[] { Server, ServerDll, Durability, ServerArguments, KeepData, Tenant }) root.Options.Add(option);
-        root.Subcommands.Add(SubmitCommand.Create(RunWithServerAsync));
+        root.Subcommands.Add(SubmitCommand.Create(RunWithServerAsync, RunGuardedAsync));
         root.Subcommands.Add(TransitionsCommand.Create(RunWithServerAsync));
         root.Subcommands.Add(SchedulerCommand.Create());
         root.Subcommands.Add(PlacementCommand.Create(RunWithServerAsync));
@@ -104,7 +104,19 @@ internal static class LoadTestCli
     }
 
     /// <summary>Starts (or attaches to) the server, runs the benchmark against it, and stops the server whatever happens.</summary>
-    private static async Task<int> RunWithServerAsync(ParseResult parse, string benchmark, Func<ServerUnderTest, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
+    private static Task<int> RunWithServerAsync(ParseResult parse, string benchmark, Func<ServerUnderTest, CancellationToken, Task<int>> run, CancellationToken cancellationToken) =>
+        RunGuardedAsync(parse, benchmark, async (launch, ct) =>
+        {
+            await using var server = launch is null
+                ? ServerUnderTest.Attach(parse.GetValue(Server)!)
+                : await ServerUnderTest.StartAsync(launch, ct);
+            await Console.Out.WriteLineAsync($"server: {server.Description}");
+            return await run(server, ct);
+        }, cancellationToken);
+
+    /// <summary>Prints the header, runs a benchmark that starts its own servers from the launch (null when --server
+    /// names one) and turns what can go wrong into an exit code; the benchmark stops what it started.</summary>
+    public static async Task<int> RunGuardedAsync(ParseResult parse, string benchmark, Func<ServerLaunch?, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
     {
         var output = Console.Out;
         try
@@ -114,12 +126,7 @@ internal static class LoadTestCli
                 $"{RuntimeInformation.FrameworkDescription}, load average {MachineLoad.LoadAverage()}; {LoadGeneratorEnvironment.Describe()}");
             if (!BuildOutput.Configuration.Equals("Release", StringComparison.OrdinalIgnoreCase))
                 await output.WriteLineAsync("warning: this is not a Release build; build with -c Release before taking figures");
-
-            await using var server = launch is null
-                ? ServerUnderTest.Attach(parse.GetValue(Server)!)
-                : await ServerUnderTest.StartAsync(launch, cancellationToken);
-            await output.WriteLineAsync($"server: {server.Description}");
-            return await run(server, cancellationToken);
+            return await run(launch, cancellationToken);
         }
         catch (UsageException e)
         {
@@ -128,7 +135,7 @@ internal static class LoadTestCli
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException)
         {
-            await Console.Error.WriteLineAsync("interrupted: the server was stopped");
+            await Console.Error.WriteLineAsync("interrupted: the servers started here were stopped");
             return Interrupted;
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException or TimeoutException or IOException)

@@ -85,7 +85,8 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         process.BeginErrorReadLine();
         var address = $"http://127.0.0.1:{ports[0]}";
         var server = new ServerUnderTest(address,
-            $"started {launch.Dll} (pid {process.Id}) at {address}, data {dataDirectory}, durability {launch.Durability}, no agent",
+            $"started {launch.Dll} (pid {process.Id}) at {address}, data {dataDirectory}, durability {launch.Durability}, no agent" +
+            (launch.ExtraArguments.Count > 0 ? ", " + string.Join(' ', launch.ExtraArguments) : ""),
             process, output, dataDirectory, launch.KeepData);
         // Last resort if this program ends without reaching its finally (an unhandled exception on another thread).
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.KillTree();

@@ -8,16 +8,20 @@ using Orchestrator.LoadTests.Reporting;
 namespace Orchestrator.LoadTests.Submit;
 
 /// <summary>Durable submissions per second against a raw echo of the same size on the same server, in alternating
-/// rounds, with the medians and their ratio.</summary>
-internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings settings, TextWriter output)
+/// rounds, with the medians and their ratio. Given several servers of one cluster, the channels go to their gateways in
+/// turn, so the load is spread over all of them.</summary>
+internal sealed class SubmitBenchmark(IReadOnlyList<ServerUnderTest> servers, SubmitSettings settings, TextWriter output)
 {
     private const string Submit = "SubmitRun";
     private const string Echo = "Echo";
 
     /// <summary>Runs every round; 0 when every call succeeded, 1 when any failed.</summary>
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public async Task<int> RunAsync(CancellationToken cancellationToken) => (await MeasureAsync(cancellationToken)).ExitCode;
+
+    /// <summary>Runs every round and returns the medians beside the exit code.</summary>
+    public async Task<SubmitOutcome> MeasureAsync(CancellationToken cancellationToken)
     {
-        var channels = LoadChannels.Open(server.Address, settings.Shape.Channels);
+        var channels = Enumerable.Range(0, settings.Shape.Channels).Select(i => LoadChannels.Open(servers[i % servers.Count].Address)).ToArray();
         try
         {
             return await RunAsync(channels, cancellationToken);
@@ -28,14 +32,14 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
         }
     }
 
-    private async Task<int> RunAsync(GrpcChannel[] channels, CancellationToken cancellationToken)
+    private async Task<SubmitOutcome> RunAsync(GrpcChannel[] channels, CancellationToken cancellationToken)
     {
         var version = await new PipelineService.PipelineServiceClient(channels[0]).CreatePipelineVersionAsync(
             new CreatePipelineVersionRequest { Tenant = settings.Tenant, Spec = UnplaceablePipeline.Spec() }, cancellationToken: cancellationToken);
         var nodes = await new NodeService.NodeServiceClient(channels[0]).ListNodesAsync(new ListNodesRequest(), cancellationToken: cancellationToken);
         var ready = nodes.Nodes.Count(n => n.State == NodeState.Ready);
         output.WriteLine($"Pipeline {settings.Tenant}/{version.Version.Name} v{version.Version.Version}: one step asking for 1 GPU of model " +
-            $"'{UnplaceablePipeline.GpuModel}'; {(server.StartedHere ? "no agent is connected" : $"{ready} node(s) ready, none with that model")}.");
+            $"'{UnplaceablePipeline.GpuModel}'; {(servers.All(s => s.StartedHere) ? "no agent is connected" : $"{ready} node(s) ready, none with that model")}.");
         output.WriteLine("Its step cannot be placed: every submitted run stays Pending with its step queued (Ready) in the scheduler; nothing runs.");
 
         var submit = new SubmitRunRequest { Tenant = settings.Tenant, Pipeline = UnplaceablePipeline.Name, SubmittedBy = "load-tests" };
@@ -45,6 +49,8 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
         var diagnostics = channels.Select(c => new DiagnosticsService.DiagnosticsServiceClient(c)).ToArray();
         var shape = settings.Shape;
         long warmUpErrors = 0;
+        if (servers.Count > 1)
+            output.WriteLine($"The channels go to the {servers.Count} gateways in turn: {string.Join(", ", servers.Select((s, i) => $"{s.Address} x{Enumerable.Range(0, shape.Channels).Count(c => c % servers.Count == i)}"))}.");
         output.WriteLine($"{shape.Callers} callers over {shape.Channels} channel(s); each window {shape.WarmUp.TotalSeconds:0.#} s warm-up + {shape.Duration.TotalSeconds:0.#} s measured" +
             $" (at most {Numbers.Whole(shape.MaxCalls)} calls); {settings.Rounds} round(s) after {settings.ServerWarmUp.TotalSeconds:0.#} s of each call to warm the server up.");
         output.WriteLine();
@@ -54,7 +60,7 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
             var warmUp = shape with { WarmUp = TimeSpan.Zero, Duration = settings.ServerWarmUp };
             var warmSubmit = await ClosedLoopLoad.RunAsync(Submit, warmUp, (i, deadline, ct) => runs[i % runs.Length].SubmitRunAsync(submit, deadline: deadline, cancellationToken: ct).ResponseAsync, cancellationToken);
             var warmEcho = await ClosedLoopLoad.RunAsync(Echo, warmUp, (i, deadline, ct) => diagnostics[i % diagnostics.Length].EchoAsync(echo, deadline: deadline, cancellationToken: ct).ResponseAsync, cancellationToken);
-            server.ThrowIfExited();
+            ThrowIfAnyExited();
             output.WriteLine($"server warm-up (not counted): {Submit} {Numbers.Whole(warmSubmit.PerSecond)}/s, {Echo} {Numbers.Whole(warmEcho.PerSecond)}/s, " +
                 $"errors {warmSubmit.Errors + warmEcho.Errors}");
             foreach (var sample in warmSubmit.ErrorSamples.Concat(warmEcho.ErrorSamples)) output.WriteLine($"  error: {sample}");
@@ -72,7 +78,7 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
                 var result = kind == Submit
                     ? await ClosedLoopLoad.RunAsync(Submit, shape, (i, deadline, ct) => runs[i % runs.Length].SubmitRunAsync(submit, deadline: deadline, cancellationToken: ct).ResponseAsync, cancellationToken)
                     : await ClosedLoopLoad.RunAsync(Echo, shape, (i, deadline, ct) => diagnostics[i % diagnostics.Length].EchoAsync(echo, deadline: deadline, cancellationToken: ct).ResponseAsync, cancellationToken);
-                server.ThrowIfExited();
+                ThrowIfAnyExited();
                 results.Add((round, result));
                 output.WriteLine($"round {round} {kind,-9} {Numbers.Whole(result.PerSecond),8}/s  p50 {Numbers.Fixed(result.P50Ms)} ms  p99 {Numbers.Fixed(result.P99Ms)} ms  errors {result.Errors}");
                 foreach (var sample in result.ErrorSamples) output.WriteLine($"  error: {sample}");
@@ -99,14 +105,15 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
         output.WriteLine($"submit/echo = {Numbers.Percent(ratio)} (target >= {Numbers.Percent(SubmitSettings.TargetShareOfEcho)}: {(meetsRatio ? "met" : "NOT met")}); " +
             $"submissions/s = {Numbers.Whole(submitMedian.PerSecond)} (target >= {Numbers.Whole(SubmitSettings.TargetPerSecond)}: {(meetsRate ? "met" : "NOT met")})");
         if (errors > 0) output.WriteLine($"FAILED: {errors} call(s) failed; every call must succeed.");
-        if (!server.StartedHere)
-            output.WriteLine($"Note: the runs submitted stay queued on {server.Address} (pipeline {settings.Tenant}/{UnplaceablePipeline.Name}).");
+        if (!servers.All(s => s.StartedHere))
+            output.WriteLine($"Note: the runs submitted stay queued on {string.Join(", ", servers.Select(s => s.Address))} (pipeline {settings.Tenant}/{UnplaceablePipeline.Name}).");
 
         output.WriteLine($"load average at the end: {MachineLoad.LoadAverage()}");
         output.WriteLine(JsonLine.Of(new
         {
             Benchmark = "submit",
-            Server = server.Description,
+            Server = string.Join("; ", servers.Select(s => s.Description)),
+            Servers = servers.Count,
             LoadAverageAtEnd = MachineLoad.LoadAverage(),
             shape.Callers,
             shape.Channels,
@@ -127,7 +134,12 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
             Errors = errors,
             Ok = errors == 0,
         }));
-        return errors == 0 ? 0 : 1;
+        return new SubmitOutcome(errors == 0 ? 0 : 1, submitMedian, echoMedian, Numbers.Round(ratio, 4));
+    }
+
+    private void ThrowIfAnyExited()
+    {
+        foreach (var server in servers) server.ThrowIfExited();
     }
 
     /// <summary>An echo request whose encoded size equals <paramref name="size"/> (or exceeds it by the fewest bytes).</summary>
@@ -151,8 +163,6 @@ internal sealed class SubmitBenchmark(ServerUnderTest server, SubmitSettings set
         Numbers.Round(Percentiles.Median(windows.Select(w => w.MaxMs))),
         windows.Sum(w => w.Errors));
 
-    /// <summary>Medians over the rounds of one call.</summary>
-    private sealed record Medians(string Call, double PerSecond, double P50Ms, double P99Ms, double MaxMs, long Errors);
 
     private static object Json(int round, WindowResult r) => new
     {
