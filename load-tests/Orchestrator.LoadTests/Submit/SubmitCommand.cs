@@ -20,7 +20,7 @@ internal static class SubmitCommand
         var serverWarmUp = new Option<double>("--server-warm-up") { Description = "seconds of submit, then of echo, before the first round (not counted)", HelpName = "SECONDS", DefaultValueFactory = _ => 5 };
         var cluster = new Option<int>("--cluster")
         {
-            Description = $"also run it on a cluster of N silos in the redis profile (a redis-server started here), before one embedded server, and print the scaling; 2..{SubmitScaling.MaxSilos}",
+            Description = $"also run it on a cluster of N silos in the redis profile (a redis-server started here), before one embedded server, and print the scaling; 1..{SubmitScaling.MaxSilos} (1: the redis profile's cost alone)",
             HelpName = "N",
         };
         var callTimeout = new Option<double>("--call-timeout") { Description = "deadline of each call, in seconds; a call past it is an error", HelpName = "SECONDS", DefaultValueFactory = _ => 30 };
@@ -35,18 +35,19 @@ internal static class SubmitCommand
         foreach (var option in new Option[] { callers, channels, warmUp, duration, rounds, serverWarmUp, maxCalls, callTimeout, cluster }) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
+            var clustered = parse.GetResult(cluster) is not null;
             var silos = parse.GetValue(cluster);
-            if (parse.GetResult(cluster) is not null && (silos < 2 || silos > SubmitScaling.MaxSilos))
-                throw new UsageException($"--cluster: {silos} is out of range; use 2..{SubmitScaling.MaxSilos} silos (without --cluster it runs on one server)");
+            if (clustered && (silos < 1 || silos > SubmitScaling.MaxSilos))
+                throw new UsageException($"--cluster: {silos} is out of range; use 1..{SubmitScaling.MaxSilos} silos (without --cluster it runs on one embedded server only)");
             var channelCount = LoadTestCli.Positive(parse, channels, 256);
             // Every gateway gets as many channels as the others; one silo gets the same count, so both runs differ only in the servers.
-            if (silos > 1) channelCount = (channelCount + silos - 1) / silos * silos;
+            if (clustered) channelCount = (channelCount + silos - 1) / silos * silos;
             var settings = new SubmitSettings(
                 LoadTestCli.Shape(LoadTestCli.Positive(parse, callers, 10_000), channelCount,
                     LoadTestCli.Seconds(parse, warmUp, 0, 600), LoadTestCli.Seconds(parse, duration, 0.1, 3600),
                     LoadTestCli.Positive(parse, maxCalls, int.MaxValue), LoadTestCli.Seconds(parse, callTimeout, 0.1, 600)),
                 LoadTestCli.Positive(parse, rounds, 100), LoadTestCli.Seconds(parse, serverWarmUp, 0, 600), LoadTestCli.TenantOf(parse));
-            if (silos > 1)
+            if (clustered)
             {
                 return runGuarded(parse, "submit --cluster", (launch, ct) => launch is null
                     ? throw new UsageException("--cluster: it starts its own servers; leave out --server")

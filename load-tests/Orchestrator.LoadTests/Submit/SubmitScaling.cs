@@ -31,9 +31,9 @@ internal sealed class SubmitScaling(ServerLaunch launch, int silos, SubmitSettin
         var scaling = single.Submit.PerSecond > 0 ? cluster.Submit.PerSecond / single.Submit.PerSecond : 0;
         var echoScaling = single.Echo.PerSecond > 0 ? cluster.Echo.PerSecond / single.Echo.PerSecond : 0;
         output.WriteLine();
-        output.WriteLine($"=== {silos} silos on Redis against one embedded silo (medians of {settings.Rounds} round(s)) ===");
+        output.WriteLine($"=== {SiloCount} on Redis against one embedded silo (medians of {settings.Rounds} round(s)) ===");
         var table = new TextTable("servers", "submits/s", "p50 ms", "p99 ms", "echo/s", "echo p50 ms", "submit/echo", "errors");
-        foreach (var (name, o) in new[] { ($"{silos} silos, redis", cluster), ("1 silo, embedded", single) })
+        foreach (var (name, o) in new[] { ($"{SiloCount}, redis", cluster), ("1 silo, embedded", single) })
         {
             table.Add(name, Numbers.Whole(o.Submit.PerSecond), Numbers.Fixed(o.Submit.P50Ms), Numbers.Fixed(o.Submit.P99Ms),
                 Numbers.Whole(o.Echo.PerSecond), Numbers.Fixed(o.Echo.P50Ms), Numbers.Percent(o.SubmitToEcho), Numbers.Whole(o.Submit.Errors + o.Echo.Errors));
@@ -41,7 +41,7 @@ internal sealed class SubmitScaling(ServerLaunch launch, int silos, SubmitSettin
 
         table.WriteTo(output);
         output.WriteLine();
-        output.WriteLine($"scaling {silos} silos / 1 silo: submits {Numbers.Fixed(scaling, 2)}x, echo {Numbers.Fixed(echoScaling, 2)}x " +
+        output.WriteLine($"scaling {SiloCount} / 1 silo: submits {Numbers.Fixed(scaling, 2)}x, echo {Numbers.Fixed(echoScaling, 2)}x " +
             $"on {Environment.ProcessorCount} cores (every server, Redis and the load generator share them); load average at the end: {MachineLoad.LoadAverage()}");
         var ok = cluster.ExitCode == 0 && single.ExitCode == 0;
         if (!ok) output.WriteLine("FAILED: a call failed; every call must succeed.");
@@ -63,9 +63,11 @@ internal sealed class SubmitScaling(ServerLaunch launch, int silos, SubmitSettin
         return ok ? 0 : 1;
     }
 
+    private string SiloCount => silos == 1 ? "1 silo" : $"{silos} silos";
+
     private async Task<SubmitOutcome> MeasureClusterAsync(CancellationToken cancellationToken)
     {
-        output.WriteLine($"=== {silos} silos in the redis profile, one Redis ===");
+        output.WriteLine($"=== {SiloCount} in the redis profile, one Redis ===");
         await using var redis = await RedisUnderTest.StartAsync(cancellationToken);
         output.WriteLine($"redis: {redis.Description}");
         var servers = new List<ServerUnderTest>();
