@@ -31,6 +31,8 @@ internal sealed class StepJournal : IDisposable
     /// <summary>A pipeline YAML whose one step runs the journalled script for <paramref name="halfSeconds"/> ticks.</summary>
     public string Pipeline(string name, int halfSeconds, int gpus = 0) => $$"""
         name: {{name}}
+        # Every round runs the same command: without this, later rounds would be served from the step cache.
+        cache: false
         steps:
           - name: work
             resources: {gpus: {{gpus}}}
