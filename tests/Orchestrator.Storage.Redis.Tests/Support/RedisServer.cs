@@ -29,8 +29,38 @@ public sealed class RedisServer : IAsyncLifetime
     /// <summary>A key prefix no other test uses.</summary>
     public static string UniquePrefix() => "test-" + Guid.NewGuid().ToString("N")[..10] + ":";
 
+    private readonly string _appendFsync;
+
+    /// <summary>A server whose append-only file is flushed every second (the shared test server).</summary>
+    public RedisServer()
+        : this("everysec")
+    {
+    }
+
+    /// <summary>A server with the given <c>appendfsync</c> policy (<c>always</c> where a test stops Redis and counts
+    /// on every acknowledged write being in the file).</summary>
+    internal RedisServer(string appendFsync) => _appendFsync = appendFsync;
+
     /// <inheritdoc/>
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync();
+
+    /// <summary>Stops the server the hard way (SIGKILL, as a crash or an OOM kill would); the data directory stays.</summary>
+    public async Task KillAsync()
+    {
+        _connection?.Dispose();
+        _connection = null;
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the server (again) on the same port and data directory, replaying its append-only file.</summary>
+    public async Task StartAsync()
     {
         Directory.CreateDirectory(DataDirectory);
         var info = new ProcessStartInfo("redis-server")
@@ -38,7 +68,7 @@ public sealed class RedisServer : IAsyncLifetime
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var a in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                     "--dir", DataDirectory, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "" })
+                     "--dir", DataDirectory, "--appendonly", "yes", "--appendfsync", _appendFsync, "--save", "" })
         {
             info.ArgumentList.Add(a);
         }
