@@ -21,16 +21,18 @@ public static class DriftScorer
 
     /// <summary>Scores a window whose sample is finite and in any order, given with one spare slot after it (a monitor's
     /// reservoir): KS and Wasserstein from the values' gaps in the reference (no sort) where the reference has a rank
-    /// table and no window value equals a reference value; otherwise the sample is sorted in place and walked. The
-    /// p-value from <paramref name="pValues"/> when given.</summary>
-    internal static FeatureDriftScores ScoreWindowNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, Span<double> sampleAndSpareSlot, KolmogorovSmirnovMethod method, KolmogorovPValueCache? pValues = null)
+    /// table and no window value equals a reference value; otherwise the sample is sorted in place and walked. The gaps
+    /// come from <paramref name="gaps"/> when the caller kept them value by value (a monitor's reservoir; they are left
+    /// empty for the next window), else they are counted here. The p-value from <paramref name="pValues"/> when given.</summary>
+    internal static FeatureDriftScores ScoreWindowNumeric(string feature, NumericReferenceProfile reference, ReadOnlySpan<long> currentCounts, Span<double> sampleAndSpareSlot, KolmogorovSmirnovMethod method, KolmogorovPValueCache? pValues = null, ReferenceGaps? gaps = null)
     {
         var m = sampleAndSpareSlot.Length - 1;
         if (m < 1) throw new ArgumentException("the current sample needs values and a spare slot after them", nameof(sampleAndSpareSlot));
-        if (reference.RankTable is { } table && ReferenceGapComparison.TryCompute(table, sampleAndSpareSlot[..m], out var statistic, out var wasserstein))
-        {
-            return Scores(feature, reference, currentCounts, m, statistic, wasserstein, method, pValues);
-        }
+        double statistic = 0, wasserstein = 0;
+        bool compared;
+        if (gaps is not null) compared = gaps.TryCompareAndClear(sampleAndSpareSlot[..m], out statistic, out wasserstein);
+        else compared = reference.RankTable is { } table && ReferenceGaps.TryCompute(table, sampleAndSpareSlot[..m], out statistic, out wasserstein);
+        if (compared) return Scores(feature, reference, currentCounts, m, statistic, wasserstein, method, pValues);
 
         BucketSort.Sort(sampleAndSpareSlot[..m]);
         sampleAndSpareSlot[m] = double.PositiveInfinity;

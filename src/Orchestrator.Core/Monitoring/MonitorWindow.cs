@@ -82,6 +82,9 @@ public sealed partial class MonitorWindow
     /// <summary>The numeric features, in the column order <see cref="AddColumns"/> takes.</summary>
     public IReadOnlyList<string> NumericFeatures => [.. _numeric.Select(f => f.Name)];
 
+    /// <summary>The values a numeric feature's reservoir holds now, in slot order (for tests).</summary>
+    internal double[] SampleOf(string feature) => Array.Find(_numeric, f => f.Name == feature)?.Kept ?? throw new ArgumentException($"no numeric feature '{feature}'", nameof(feature));
+
     /// <summary>Adds one record (feature values by name; features the baseline does not know are ignored). Returns the
     /// report of a window this closed: a record after the window's time opens a new one first; the record that fills
     /// the window closes it.</summary>
@@ -216,6 +219,9 @@ public sealed partial class MonitorWindow
         private readonly long[] _counts;
         // The reservoir, then one slot for the +infinity the scoring pass needs after the values.
         private readonly double[] _sample;
+        // The reservoir's values placed in the reference's gaps as they come, so that the close needs no sort; null where
+        // the reference has no rank table.
+        private readonly ReferenceGaps? _gaps;
         private readonly int _sampleSize;
         private int _sampled;
         private long _seen;
@@ -237,12 +243,15 @@ public sealed partial class MonitorWindow
             {
                 var sample = profile.Sample.ToArray();
                 _reference = new NumericReferenceProfile(_bins, _referenceCounts, sample, WassersteinDistance.PopulationStandardDeviation(sample));
+                if (_reference.RankTable is { Count: <= ReferenceGaps.MaxSize } table && sampleSize <= ReferenceGaps.MaxSize) _gaps = new ReferenceGaps(table, sampleSize);
             }
         }
 
         public string Name { get; }
 
         public IReadOnlyList<double> Edges => _bins.Edges;
+
+        public double[] Kept => _sample[.._sampled];
 
         public void AddCounts(IReadOnlyList<long> counts)
         {
@@ -279,6 +288,7 @@ public sealed partial class MonitorWindow
         {
             if (_sampled < _sampleSize)
             {
+                _gaps?.Add(value);
                 _sample[_sampled++] = value;
                 if (_sampled == _sampleSize)
                 {
@@ -288,7 +298,9 @@ public sealed partial class MonitorWindow
             }
             else
             {
-                _sample[random.Next(_sampleSize)] = value;
+                var slot = random.Next(_sampleSize);
+                _gaps?.Replace(slot, value);
+                _sample[slot] = value;
                 _skipWeight *= Math.Exp(Math.Log(Uniform(random)) / _sampleSize);
                 _nextReplacement = _seen + Gap(random);
             }
@@ -311,7 +323,7 @@ public sealed partial class MonitorWindow
             {
                 var method = (long)_reference.SortedSample.Length * _sampled <= _exactKsLimit ? KolmogorovSmirnovMethod.Auto : KolmogorovSmirnovMethod.Asymptotic;
                 // The reservoir starts again after the close, so it may be sorted where it lies when it must be.
-                return DriftScorer.ScoreWindowNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled + 1), method, KolmogorovPValueCache.Shared);
+                return DriftScorer.ScoreWindowNumeric(Name, _reference, _counts, _sample.AsSpan(0, _sampled + 1), method, KolmogorovPValueCache.Shared, _gaps);
             }
 
             return new FeatureDriftScores(Name, FeatureKind.Numeric,
@@ -324,6 +336,7 @@ public sealed partial class MonitorWindow
         public void Reset()
         {
             Array.Clear(_counts);
+            _gaps?.Clear();
             _sampled = 0;
             _seen = 0;
         }
