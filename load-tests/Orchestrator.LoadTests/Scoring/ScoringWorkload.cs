@@ -35,7 +35,10 @@ internal sealed class ScoringWorkload(int features, int sample, int seed)
 
     /// <summary>Adds all but the last record of <paramref name="columns"/>: the window is one record short of closing.</summary>
     public static void FillButOne(MonitorWindow window, double[][] columns) =>
-        window.AddColumns([.. columns.Select(c => c[..^1])], DateTimeOffset.UnixEpoch);
+        window.AddColumns(AllButLast(columns), DateTimeOffset.UnixEpoch);
+
+    /// <summary>Every column without its last record.</summary>
+    public static double[][] AllButLast(double[][] columns) => [.. columns.Select(c => c[..^1])];
 
     /// <summary>Adds the last record, which closes and scores the window.</summary>
     public static WindowReport Close(MonitorWindow window, double[][] columns, int features) =>
