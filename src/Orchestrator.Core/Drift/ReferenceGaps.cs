@@ -243,18 +243,7 @@ internal sealed class ReferenceGaps
         largest = Math.Max(largest, Largest(largestDifference));
         var lengthTerms = Vector256.Sum(sum);
         running = carry.ToScalar();
-        var marked = scratch.Masks.AsSpan(0, block);
-        for (var b = marked.IndexOfAnyExcept((byte)0); b >= 0; b = NextMarked(marked, b))
-        {
-            for (var lane = 0; lane < Lanes; lane++)
-            {
-                var gap = 1 + (b * Lanes) + lane;
-                if ((marked[b] & (1 << lane)) != 0) scratch.Crossings.Add(new Crossing(gap, Unsafe.Add(ref starts, gap)));
-            }
-
-            marked[b] = 0;
-        }
-
+        CollectCrossings(scratch, block, Lanes);
         return (k0, running, largest, lengthTerms);
     }
 
@@ -306,19 +295,7 @@ internal sealed class ReferenceGaps
         largest = Math.Max(largest, Largest(Vector256.Max(largestDifference.GetLower(), largestDifference.GetUpper())));
         var lengthTerms = Vector512.Sum(sum);
         running = carry.ToScalar();
-        for (var b = 0; b < block; b++)
-        {
-            var bits = Unsafe.Add(ref masks, b);
-            if (bits == 0) continue;
-            for (var lane = 0; lane < WideLanes; lane++)
-            {
-                var gap = 1 + (b * WideLanes) + lane;
-                if ((bits & (1 << lane)) != 0) scratch.Crossings.Add(new Crossing(gap, Unsafe.Add(ref starts, gap)));
-            }
-
-            Unsafe.Add(ref masks, b) = 0;
-        }
-
+        CollectCrossings(scratch, block, WideLanes);
         return (k0, running, largest, lengthTerms);
     }
 
@@ -352,10 +329,23 @@ internal sealed class ReferenceGaps
         return Math.Max(Math.Max(half.GetElement(0), half.GetElement(1)), Math.Max(half.GetElement(2), half.GetElement(3)));
     }
 
-    private static int NextMarked(Span<byte> marked, int after)
+    /// <summary>The gaps a vector pass marked as crossed, in order, with their counts before (and the marks cleared):
+    /// a byte of marks per block of 8 gaps from gap 1, or two bytes per block of 16.</summary>
+    private static void CollectCrossings(Scratch scratch, int blocks, int lanes)
     {
-        var next = marked[(after + 1)..].IndexOfAnyExcept((byte)0);
-        return next < 0 ? -1 : after + 1 + next;
+        ref var starts = ref MemoryMarshal.GetArrayDataReference(scratch.Starts);
+        var marks = scratch.Masks.AsSpan(0, blocks * lanes / 8);
+        for (var b = 0; b < blocks; b++)
+        {
+            var bits = lanes == WideLanes ? marks[2 * b] | (marks[(2 * b) + 1] << 8) : marks[b];
+            for (var lane = 0; bits != 0; lane++, bits >>= 1)
+            {
+                var gap = 1 + (b * lanes) + lane;
+                if ((bits & 1) != 0) scratch.Crossings.Add(new Crossing(gap, Unsafe.Add(ref starts, gap)));
+            }
+        }
+
+        marks.Clear();
     }
 
     /// <summary>The exact integral (in units of 1/m) over the gaps where the CDFs cross: their values, sorted, split each
