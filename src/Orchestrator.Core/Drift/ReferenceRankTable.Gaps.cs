@@ -19,7 +19,7 @@ internal sealed partial class ReferenceRankTable
     public int Gap(double x, out bool tie)
     {
         ref var r = ref MemoryMarshal.GetArrayDataReference(_padded);
-        var start = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_firstIndex), Bucket(x, _low, _scale, _lastBucket));
+        int start = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_firstIndex), Bucket(x, _low, _scale, _lastBucket));
         var broadcast = Vector256.Create(x);
         var below = start + BitOperations.PopCount(Vector256.LessThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref r, start)), broadcast).ExtractMostSignificantBits());
         for (var v = 1; v < _vectors; v++)

@@ -8,7 +8,8 @@ namespace Orchestrator.Core.Drift;
 /// <summary>A reference sample's ranks in O(1): equal-width buckets over its range, each holding the index of the first
 /// value in it, so that how many reference values lie below (or at) any x is that index plus a count over one short
 /// stretch, done with one or two vector compares. Built once per baseline; it lets the KS statistic walk only the
-/// window's values instead of merging both samples.</summary>
+/// window's values instead of merging both samples, and a monitor place each value in its gap as it arrives. Indexes are
+/// kept in 16 bits (8 KB of bucket starts for a 2,000-value sample): a sample of more than 65,535 values gets no table.</summary>
 internal sealed partial class ReferenceRankTable
 {
     // Buckets whose fullest holds more values than this many vectors' worth make the table not worth it (heavy ties,
@@ -18,14 +19,14 @@ internal sealed partial class ReferenceRankTable
 
     // The sample ascending, then +infinity padding: a count reads whole vectors past a bucket's end.
     private readonly double[] _padded;
-    private readonly int[] _firstIndex;
+    private readonly ushort[] _firstIndex;
     private readonly double _low;
     private readonly double _scale;
     private readonly int _lastBucket;
     private readonly int _vectors;
     private readonly int _count;
 
-    private ReferenceRankTable(double[] padded, int[] firstIndex, double low, double scale, int vectors, int count)
+    private ReferenceRankTable(double[] padded, ushort[] firstIndex, double low, double scale, int vectors, int count)
     {
         _padded = padded;
         _firstIndex = firstIndex;
@@ -36,25 +37,29 @@ internal sealed partial class ReferenceRankTable
         _count = count;
     }
 
+    /// <summary>The largest sample a table is built for: its indexes take 16 bits.</summary>
+    public const int MaxCount = ushort.MaxValue;
+
     /// <summary>How many +infinity slots a sample needs after its values for a table to read whole vectors past a bucket.</summary>
     public const int Padding = 4 * 4;
 
     /// <summary>The table of the first <paramref name="count"/> values of <paramref name="padded"/> (ascending, finite,
     /// then at least <see cref="Padding"/> slots of +infinity, which the table keeps and reads without copying), or
-    /// null when its values bunch up so much that a bucket would need more than a few vector compares.</summary>
+    /// null when its values bunch up so much that a bucket would need more than a few vector compares, or when there
+    /// are more than <see cref="MaxCount"/> of them.</summary>
     public static ReferenceRankTable? TryBuild(double[] padded, int count)
     {
         ArgumentNullException.ThrowIfNull(padded);
         if (padded.Length < count + Padding || padded[count] != double.PositiveInfinity || padded[^1] != double.PositiveInfinity) throw new ArgumentException($"give the values followed by {Padding} slots of +infinity", nameof(padded));
         var n = count;
         var sorted = padded.AsSpan(0, n);
-        if (n < 2) return null;
+        if (n < 2 || n > MaxCount) return null;
         double low = sorted[0], range = sorted[^1] - sorted[0];
         // About two buckets a value: the fullest of them then holds four or so (one vector) on spread data.
         var buckets = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)n * 2), 1 << 20);
         var scale = buckets / range;
         if (!(range > 0) || !double.IsFinite(range) || !double.IsFinite(scale)) return null;
-        var firstIndex = new int[buckets + 1];
+        var firstIndex = new ushort[buckets + 1];
         var k = 0;
         var largest = 0;
         for (var t = 0; t <= buckets; t++)
@@ -62,7 +67,7 @@ internal sealed partial class ReferenceRankTable
             var start = k;
             // The same bucket function as a lookup: a value goes below bucket t's start exactly when its bucket is < t.
             while (k < n && Bucket(sorted[k], low, scale, buckets - 1) < t) k++;
-            firstIndex[t] = k;
+            firstIndex[t] = (ushort)k;
             if (t > 0) largest = Math.Max(largest, k - start);
         }
 
@@ -95,7 +100,7 @@ internal sealed partial class ReferenceRankTable
         for (var j = 0; j < m; j++)
         {
             var x = Unsafe.Add(ref w, j);
-            var start = Unsafe.Add(ref first, Bucket(x, _low, _scale, _lastBucket));
+            int start = Unsafe.Add(ref first, Bucket(x, _low, _scale, _lastBucket));
             // Reference values before the bucket are below x and those after it above x: count within it.
             var broadcast = Vector256.Create(x);
             var values = Vector256.LoadUnsafe(ref Unsafe.Add(ref r, start));

@@ -243,7 +243,7 @@ public sealed partial class MonitorWindow
             {
                 var sample = profile.Sample.ToArray();
                 _reference = new NumericReferenceProfile(_bins, _referenceCounts, sample, WassersteinDistance.PopulationStandardDeviation(sample));
-                if (_reference.RankTable is { Count: <= ReferenceGaps.MaxSize } table && sampleSize <= ReferenceGaps.MaxSize) _gaps = new ReferenceGaps(table, sampleSize);
+                if (_reference.RankTable is { } table && sampleSize <= ReferenceGaps.MaxSize) _gaps = new ReferenceGaps(table, sampleSize);
             }
         }
 

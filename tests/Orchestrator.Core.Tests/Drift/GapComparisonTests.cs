@@ -144,15 +144,19 @@ public sealed class GapComparisonTests
         Tolerance.Relative(WassersteinDistance.ComputeSorted(sortedReference, sortedWindow), wasserstein, Tolerance.FastPath, "Wasserstein");
     }
 
-    [Fact]
-    public void Scorer_WithAReferencePastTheGaps16BitCounts_SortsAndGivesTheReferenceFunctionsStatistics()
+    [Theory]
+    [InlineData(70_000, 800)]
+    [InlineData(2_000, 70_000)]
+    public void Scorer_WithSamplesPast16Bits_SortsAndGivesTheReferenceFunctionsStatistics(int referenceSize, int windowSize)
     {
+        // A reference past 65,535 values gets no rank table; a window past it cannot be placed in 16-bit gaps.
         var random = new Random(12);
-        var reference = Enumerable.Range(0, 70_000).Select(_ => Normal(random)).ToArray();
-        var window = Enumerable.Range(0, 800).Select(_ => 0.1 + Normal(random)).ToArray();
-        var table = NumericReferenceProfile.FromSample(reference).RankTable!;
+        var reference = Enumerable.Range(0, referenceSize).Select(_ => Normal(random)).ToArray();
+        var window = Enumerable.Range(0, windowSize).Select(_ => 0.1 + Normal(random)).ToArray();
+        var profile = NumericReferenceProfile.FromSample(reference);
+        if (profile.RankTable is { } table) Assert.False(ReferenceGaps.TryCompute(table, window, out _, out _));
+        else Assert.True(referenceSize > ReferenceRankTable.MaxCount);
 
-        Assert.False(ReferenceGaps.TryCompute(table, window, out _, out _));
         var score = DriftScorer.ScoreNumeric("x", reference, window, method: KolmogorovSmirnovMethod.Asymptotic);
 
         var sortedReference = reference.Order().ToArray();
